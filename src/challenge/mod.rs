@@ -1,0 +1,15 @@
+//! Challenges: the TOML format (`spec`), its validated domain model (`model`), and where
+//! challenges come from (`load`: the bank compiled into the binary, `--challenges DIR`, or a path).
+
+mod load;
+mod model;
+mod spec;
+
+pub use load::{ChallengeSet, ChallengeSource};
+pub use model::{Action, Challenge, Difficulty, Expectation, Limits, Op, TestCase, Visibility};
+
+/// Parses a challenge from TOML text in unit tests.
+#[cfg(test)]
+pub(crate) fn parse_for_tests(text: &str) -> Challenge {
+    load::parse("test.toml", text).expect("a valid test challenge")
+}

@@ -1,0 +1,14 @@
+//! The grading engine: read a submission and check it statically (`submission`), build the job
+//! the sandbox runs (`plan`), and turn what ran into a [`Report`] (`run`, `outcome`). It never
+//! prints; reporters render the report.
+
+mod outcome;
+mod plan;
+mod run;
+mod submission;
+
+pub use outcome::{Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport};
+pub use plan::LimitOverrides;
+pub use run::{GradeOptions, grade};
+pub(crate) use run::describe_input as describe_action;
+pub use submission::{MAX_SOURCE_BYTES, Submission};

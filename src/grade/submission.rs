@@ -1,0 +1,238 @@
+//! Reading a submission and the static pre-gate that runs before any VM does.
+//!
+//! Decoding problems (non-UTF-8, NUL bytes, a huge file, brackets nested past CPython's limit of
+//! 200) become a syntax-error verdict here, in CPython's words. `rustpython-parser` then parses the
+//! source on a big-stack thread (it survives nesting that would overflow the VM's parser) for the
+//! facts the report shows: imports and which entry points are defined. Where it rejects code the
+//! VM accepts (PEP 701 f-strings), the VM's compiler has the last word.
+
+use rustpython_parser::ast::{self, Stmt};
+use rustpython_parser::lexer::lex;
+use rustpython_parser::{Mode, Parse, Tok};
+
+use super::outcome::Problem;
+use crate::error::Error;
+
+/// Larger sources are rejected before anything parses them.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+/// CPython's tokenizer limit on nested brackets.
+const MAX_BRACKET_DEPTH: usize = 200;
+const PARSE_STACK_BYTES: usize = 256 << 20;
+
+/// A submission as read and checked, ready to run (or not).
+#[derive(Clone, Debug)]
+pub struct Submission {
+    /// The path as the user gave it; used in messages and reports.
+    pub path: String,
+    /// The normalised source (no BOM, `\n` line ends), or why it cannot run at all.
+    pub source: Result<String, Problem>,
+    /// Modules imported at any level, when the static parser could read the source.
+    pub imports: Vec<String>,
+    /// Names defined at module level, when the static parser could read the source.
+    pub defined: Option<Vec<String>>,
+}
+
+impl Submission {
+    /// Reads and checks a submission file. Only an unreadable file is an error.
+    pub fn read(path: &str) -> Result<Submission, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.to_owned(), message: e.to_string() })?;
+        Ok(Submission::from_bytes(path, &bytes))
+    }
+
+    /// Checks submission bytes that came from somewhere other than a file.
+    pub fn from_bytes(path: &str, bytes: &[u8]) -> Submission {
+        let source = decode(path, bytes);
+        let (imports, defined) = match &source {
+            Ok(text) => facts(text),
+            Err(_) => (Vec::new(), None),
+        };
+        Submission { path: path.to_owned(), source, imports, defined }
+    }
+}
+
+fn decode(path: &str, bytes: &[u8]) -> Result<String, Problem> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(Problem::new(
+            "TooLarge",
+            format!("the submission is {} bytes; pygrade accepts at most {} bytes", bytes.len(), MAX_SOURCE_BYTES),
+            1,
+            1,
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.valid_up_to();
+            let (line, column) = position(&String::from_utf8_lossy(&bytes[..at]), at);
+            return Err(Problem::new(
+                "SyntaxError",
+                format!(
+                    "Non-UTF-8 code starting with '\\x{:02x}' in file {path} on line {line}, but no encoding declared",
+                    bytes[at]
+                ),
+                line,
+                column,
+            ));
+        }
+    };
+    if let Some(at) = text.find('\0') {
+        let (line, column) = position(text, at);
+        return Err(Problem::new("SyntaxError", "source code cannot contain null bytes".into(), line, column));
+    }
+    // CRLF and lone CR end lines, as in CPython; RustPython would keep `\r` in string literals.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    check_brackets(&text)?;
+    Ok(text)
+}
+
+/// 1-based line and column of byte offset `at`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn check_brackets(text: &str) -> Result<(), Problem> {
+    let mut depth = 0usize;
+    for token in lex(text, Mode::Module) {
+        let Ok((token, range)) = token else { break };
+        match token {
+            Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    let (line, column) = position(text, usize::from(range.start()));
+                    return Err(Problem::new("SyntaxError", "too many nested parentheses".into(), line, column));
+                }
+            }
+            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Imports and module-level names, parsed on a thread with a big stack (the AST is recursive).
+fn facts(text: &str) -> (Vec<String>, Option<Vec<String>>) {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || match ast::Suite::parse(text, "<submission>") {
+                Ok(suite) => {
+                    let mut imports = Vec::new();
+                    collect_imports(&suite, &mut imports);
+                    imports.sort();
+                    imports.dedup();
+                    (imports, Some(defined_names(&suite)))
+                }
+                Err(_) => (Vec::new(), None),
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or((Vec::new(), None))
+    })
+}
+
+fn collect_imports(body: &[Stmt], out: &mut Vec<String>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Import(import) => out.extend(import.names.iter().map(|alias| alias.name.to_string())),
+            Stmt::ImportFrom(import) if import.level.is_none_or(|l| l.to_u32() == 0) => {
+                out.extend(import.module.iter().map(ToString::to_string));
+            }
+            Stmt::FunctionDef(f) => collect_imports(&f.body, out),
+            Stmt::AsyncFunctionDef(f) => collect_imports(&f.body, out),
+            Stmt::ClassDef(c) => collect_imports(&c.body, out),
+            Stmt::If(s) => {
+                collect_imports(&s.body, out);
+                collect_imports(&s.orelse, out);
+            }
+            Stmt::Try(s) => {
+                collect_imports(&s.body, out);
+                for handler in &s.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    collect_imports(&h.body, out);
+                }
+                collect_imports(&s.orelse, out);
+                collect_imports(&s.finalbody, out);
+            }
+            Stmt::With(s) => collect_imports(&s.body, out),
+            Stmt::For(s) => collect_imports(&s.body, out),
+            Stmt::While(s) => collect_imports(&s.body, out),
+            _ => {}
+        }
+    }
+}
+
+fn defined_names(body: &[Stmt]) -> Vec<String> {
+    let mut names = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(f) => names.push(f.name.to_string()),
+            Stmt::AsyncFunctionDef(f) => names.push(f.name.to_string()),
+            Stmt::ClassDef(c) => names.push(c.name.to_string()),
+            Stmt::Assign(a) => names.extend(a.targets.iter().filter_map(target_name)),
+            Stmt::AnnAssign(a) => names.extend(target_name(&a.target)),
+            Stmt::Import(i) => names.extend(i.names.iter().map(|a| match &a.asname {
+                Some(alias) => alias.to_string(),
+                // `import os.path` binds `os`.
+                None => a.name.split('.').next().unwrap_or_default().to_owned(),
+            })),
+            Stmt::ImportFrom(i) => names.extend(i.names.iter().map(|a| a.asname.as_ref().unwrap_or(&a.name).to_string())),
+            // Definitions under `if`/`try` at module level still count.
+            Stmt::If(s) => {
+                names.extend(defined_names(&s.body));
+                names.extend(defined_names(&s.orelse));
+            }
+            Stmt::Try(s) => {
+                names.extend(defined_names(&s.body));
+                names.extend(defined_names(&s.orelse));
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+fn target_name(target: &ast::Expr) -> Option<String> {
+    match target {
+        ast::Expr::Name(name) => Some(name.id.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Submission;
+
+    fn problem(bytes: &[u8]) -> String {
+        let submission = Submission::from_bytes("s.py", bytes);
+        let problem = submission.source.expect_err("should be rejected");
+        format!("{}:{}: {}: {}", problem.line, problem.column, problem.kind, problem.message)
+    }
+
+    #[test]
+    fn rejects_what_cpython_rejects_before_parsing() {
+        assert_eq!(problem(b"x = 1\ny = '\xff'\n"), "2:6: SyntaxError: Non-UTF-8 code starting with '\\xff' in file s.py on line 2, but no encoding declared");
+        assert_eq!(problem(b"x = 1\0\n"), "1:6: SyntaxError: source code cannot contain null bytes");
+        let deep = format!("x = {}1{}", "(".repeat(300), ")".repeat(300));
+        assert_eq!(problem(deep.as_bytes()), "1:205: SyntaxError: too many nested parentheses");
+        assert!(problem(&vec![b'#'; super::MAX_SOURCE_BYTES + 1]).starts_with("1:1: TooLarge"));
+    }
+
+    #[test]
+    fn normalises_line_ends_and_reads_facts() {
+        let submission = Submission::from_bytes("s.py", b"\xEF\xBB\xBFimport os.path\r\nfrom collections import deque as d\r\ndef f():\r\n    import heapq\r\nclass C: pass\r\n");
+        assert_eq!(submission.source.as_deref().unwrap().matches('\r').count(), 0);
+        assert_eq!(submission.imports, ["collections", "heapq", "os.path"]);
+        assert_eq!(submission.defined.unwrap(), ["os", "d", "f", "C"]);
+    }
+
+    #[test]
+    fn survives_nesting_that_breaks_recursive_parsers() {
+        let source = format!("x = {}1\n", "not ".repeat(200_000));
+        let submission = Submission::from_bytes("s.py", source.as_bytes());
+        assert!(submission.source.is_ok());
+    }
+}

@@ -1,0 +1,5 @@
+//! The `pygrade` binary: everything happens in the library.
+
+fn main() -> std::process::ExitCode {
+    pygrade::main_entry()
+}

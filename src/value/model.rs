@@ -1,0 +1,358 @@
+//! [`Value`]: None, bool, int of any size, float, str, bytes, list, tuple, dict, set, frozenset,
+//! and an opaque marker for anything else, with Python's `repr` and a `pprint`-like layout.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+/// A Python value converted by exact builtin type. Anything else is [`Value::Opaque`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Value {
+    None,
+    Bool(bool),
+    /// An int of any size, as canonical decimal text (`-` sign, no leading zeros).
+    Int(String),
+    /// A float carried as its bit pattern so NaN and infinities survive the JSON wire format.
+    Float(#[serde(with = "float_bits")] f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    List(Vec<Value>),
+    Tuple(Vec<Value>),
+    /// Key/value pairs in insertion order; equality ignores order, as Python's does.
+    Dict(Vec<(Value, Value)>),
+    Set(Vec<Value>),
+    FrozenSet(Vec<Value>),
+    /// A value of a type the grader does not compare (a user class, a subclass of a builtin, a
+    /// generator, a value too large or too deep). It never equals an expected value.
+    Opaque(String),
+}
+
+mod float_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(value.to_bits())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        u64::deserialize(deserializer).map(f64::from_bits)
+    }
+}
+
+impl Value {
+    /// An int from any integer type.
+    pub fn int(value: impl Into<i128>) -> Self {
+        Value::Int(value.into().to_string())
+    }
+
+    pub fn str(value: impl Into<String>) -> Self {
+        Value::Str(value.into())
+    }
+
+    /// The Python type name, as `type(x).__name__` would say.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::FrozenSet(_) => "frozenset",
+            Value::Opaque(_) => "object",
+        }
+    }
+
+    /// Python's `repr` of the value, on one line.
+    pub fn repr(&self) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out);
+        out
+    }
+
+    fn write_repr(&self, out: &mut String) {
+        match self {
+            Value::None => out.push_str("None"),
+            Value::Bool(true) => out.push_str("True"),
+            Value::Bool(false) => out.push_str("False"),
+            Value::Int(digits) => out.push_str(digits),
+            Value::Float(x) => out.push_str(&float_repr(*x)),
+            Value::Str(s) => str_repr(s, out),
+            Value::Bytes(b) => bytes_repr(b, out),
+            Value::Opaque(what) => out.push_str(what),
+            Value::List(items) => write_seq(out, "[", "]", items),
+            Value::Tuple(items) if items.len() == 1 => {
+                out.push('(');
+                items[0].write_repr(out);
+                out.push_str(",)");
+            }
+            Value::Tuple(items) => write_seq(out, "(", ")", items),
+            Value::Set(items) if items.is_empty() => out.push_str("set()"),
+            Value::Set(items) => write_seq(out, "{", "}", items),
+            Value::FrozenSet(items) if items.is_empty() => out.push_str("frozenset()"),
+            Value::FrozenSet(items) => write_seq(out, "frozenset({", "})", items),
+            Value::Dict(pairs) => {
+                out.push('{');
+                for (i, (key, value)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    key.write_repr(out);
+                    out.push_str(": ");
+                    value.write_repr(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// A `pprint.pformat`-like layout: one line when it fits in `width`, otherwise one element per
+    /// line, so that line diffs point at the element that differs.
+    pub fn pretty(&self, width: usize) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0, width);
+        out
+    }
+
+    /// Like [`Value::pretty`], but a list or tuple of two or more elements always puts each one
+    /// on its own line (an ops test's returns, a script's observations), so a diff points at the
+    /// step that differs. Inner values are laid out as usual.
+    pub fn pretty_per_element(&self, width: usize) -> String {
+        let (open, close, items) = match self {
+            Value::List(items) if items.len() > 1 => ("[", "]", items),
+            Value::Tuple(items) if items.len() > 1 => ("(", ")", items),
+            _ => return self.pretty(width),
+        };
+        let mut out = String::from(open);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n ");
+            }
+            item.write_pretty(&mut out, 1, width);
+        }
+        out.push_str(close);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, indent: usize, width: usize) {
+        let flat = self.repr();
+        if indent + flat.len() <= width {
+            out.push_str(&flat);
+            return;
+        }
+        let (open, close, items): (&str, &str, Vec<Part<'_>>) = match self {
+            Value::List(items) => ("[", "]", items.iter().map(Part::One).collect()),
+            Value::Tuple(items) if items.len() > 1 => ("(", ")", items.iter().map(Part::One).collect()),
+            Value::Set(items) if !items.is_empty() => ("{", "}", items.iter().map(Part::One).collect()),
+            Value::FrozenSet(items) if !items.is_empty() => {
+                ("frozenset({", "})", items.iter().map(Part::One).collect())
+            }
+            Value::Dict(pairs) if !pairs.is_empty() => {
+                ("{", "}", pairs.iter().map(|(k, v)| Part::Pair(k, v)).collect())
+            }
+            _ => {
+                out.push_str(&flat);
+                return;
+            }
+        };
+        out.push_str(open);
+        let inner = indent + open.len();
+        for (i, part) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+                out.push_str(&" ".repeat(inner));
+            }
+            match part {
+                Part::One(value) => value.write_pretty(out, inner, width),
+                Part::Pair(key, value) => {
+                    let key_repr = key.repr();
+                    out.push_str(&key_repr);
+                    out.push_str(": ");
+                    value.write_pretty(out, inner + key_repr.len() + 2, width);
+                }
+            }
+        }
+        out.push_str(close);
+    }
+}
+
+enum Part<'a> {
+    One(&'a Value),
+    Pair(&'a Value, &'a Value),
+}
+
+fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value]) {
+    out.push_str(open);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        item.write_repr(out);
+    }
+    out.push_str(close);
+}
+
+/// Python's `repr(float)`: the shortest round-tripping digits, in fixed notation when the decimal
+/// exponent is in `-4..16` and in scientific notation otherwise.
+pub(crate) fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.to_owned();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, e.g. `-1.2345e-5`.
+    let sci = format!("{x:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if (-4..16).contains(&exponent) {
+        let point = exponent + 1; // digits before the decimal point
+        let mut text = String::from(sign);
+        if point <= 0 {
+            text.push_str("0.");
+            text.push_str(&"0".repeat(point.unsigned_abs() as usize));
+            text.push_str(&digits);
+        } else {
+            let point = point as usize;
+            if digits.len() <= point {
+                text.push_str(&digits);
+                text.push_str(&"0".repeat(point - digits.len()));
+                text.push_str(".0");
+            } else {
+                text.push_str(&digits[..point]);
+                text.push('.');
+                text.push_str(&digits[point..]);
+            }
+        }
+        text
+    } else {
+        let mut text = String::from(sign);
+        text.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            text.push('.');
+            text.push_str(&digits[1..]);
+        }
+        let _ = write!(text, "e{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.abs());
+        text
+    }
+}
+
+/// Python's `repr(str)`: single quotes unless the text has `'` and no `"`.
+fn str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if (c as u32) < 0x10000 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+        }
+    }
+    out.push(quote);
+}
+
+/// An approximation of `str.isprintable` for one character: not a control, separator (other
+/// than the ASCII space) or unassigned surrogate-range character.
+fn is_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c as u32, 0xAD | 0x600..=0x605 | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF))
+}
+
+fn bytes_repr(bytes: &[u8], out: &mut String) {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
+    out.push('b');
+    out.push(quote as char);
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b if b == quote => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            b => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push(quote as char);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Value, float_repr};
+
+    fn check_float(x: f64, expected: &str) {
+        assert_eq!(float_repr(x), expected, "repr of {x:e}");
+    }
+
+    #[test]
+    fn float_repr_matches_python() {
+        check_float(1.0, "1.0");
+        check_float(-0.0, "-0.0");
+        check_float(0.1, "0.1");
+        check_float(1.5e-5, "1.5e-05");
+        check_float(0.0001, "0.0001");
+        check_float(1e16, "1e+16");
+        check_float(123_456_789_012_345.6, "123456789012345.6");
+        check_float(1e22, "1e+22");
+        check_float(2.5e-310, "2.5e-310");
+        check_float(f64::NAN, "nan");
+        check_float(f64::NEG_INFINITY, "-inf");
+        check_float(100.0, "100.0");
+    }
+
+    #[test]
+    fn repr_matches_python() {
+        let value = Value::List(vec![
+            Value::str("it's"),
+            Value::str("a\"b'c\n\u{7}é"),
+            Value::Tuple(vec![Value::int(1)]),
+            Value::Set(vec![]),
+            Value::FrozenSet(vec![Value::None]),
+            Value::Dict(vec![(Value::int(-3), Value::Bool(true))]),
+            Value::Bytes(b"a'\x00".to_vec()),
+        ]);
+        assert_eq!(
+            value.repr(),
+            r#"["it's", 'a"b\'c\n\x07é', (1,), set(), frozenset({None}), {-3: True}, b"a'\x00"]"#
+        );
+    }
+
+    #[test]
+    fn pretty_breaks_only_what_does_not_fit() {
+        let group = |words: &[&str]| Value::List(words.iter().map(|w| Value::str(*w)).collect());
+        let value = Value::List(vec![group(&["eat", "tea", "ate"]), group(&["tan", "nat"]), group(&["bat"])]);
+        assert_eq!(value.pretty(80), "[['eat', 'tea', 'ate'], ['tan', 'nat'], ['bat']]");
+        assert_eq!(value.pretty(20), "[['eat', 'tea', 'ate'],\n ['tan', 'nat'],\n ['bat']]");
+    }
+}
