@@ -1,6 +1,11 @@
 //! Line diffs of pretty-printed expected and actual values, as plain text (no colour, no I/O).
 
+use std::time::Duration;
+
 use similar::TextDiff;
+
+/// A diff that takes longer than this falls back to a coarser one rather than stall the grader.
+const DIFF_TIMEOUT: Duration = Duration::from_millis(300);
 
 /// A unified diff (`--- expected` / `+++ actual`), or `None` when the texts are equal.
 pub(crate) fn unified(expected: &str, actual: &str) -> Option<String> {
@@ -9,7 +14,7 @@ pub(crate) fn unified(expected: &str, actual: &str) -> Option<String> {
     }
     let expected = format!("{expected}\n");
     let actual = format!("{actual}\n");
-    let diff = TextDiff::from_lines(&expected, &actual);
+    let diff = TextDiff::configure().timeout(DIFF_TIMEOUT).diff_lines(&expected, &actual);
     Some(diff.unified_diff().context_radius(3).header("expected", "actual").to_string())
 }
 

@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_column() {
-        check_error("[[tests]]\nname = \"a\"\nexpct = 1\n", "t.toml:8:1: unknown field `expct`");
+        check_error("[[tests]]\nname = \"a\"\nexpct = 1\n", "t.toml:9:1: unknown field `expct`");
         check_error("[[tests]]\nname = \"a\"\n", "t.toml:7:1: test `a`: missing `expect`");
         check_error("[[tests]]\nname = \"a\"\nexpect = { py = \"os.system('x')\" }\n", "t.toml:9:10: bad Python literal");
         check_error("[[tests]]\nname = \"a\"\nkind = \"ops\"\nops = [[1]]\nexpect = []\n", "t.toml:10:7: test `a`: each op must be");

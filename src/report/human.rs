@@ -6,6 +6,9 @@ use std::fmt::Write as _;
 
 use crate::grade::{Details, Report, Status, TestReport};
 
+/// A terminal shows at most this many diff lines per test; the JSON report has them all.
+const MAX_DIFF_LINES: usize = 120;
+
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -77,14 +80,18 @@ fn render_details(out: &mut String, test: &TestReport, details: &Details, style:
     section(out, "input", &details.input, style);
     if let Some(diff) = &details.diff {
         let _ = writeln!(out, "  {}", style.paint(BOLD, "diff (- expected, + actual):"));
-        for line in diff.lines() {
+        let lines: Vec<&str> = diff.lines().collect();
+        for line in lines.iter().take(MAX_DIFF_LINES) {
             let painted = match line.chars().next() {
                 Some('-') if !line.starts_with("---") => style.paint(RED, line),
                 Some('+') if !line.starts_with("+++") => style.paint(GREEN, line),
                 Some('@') => style.paint(CYAN, line),
-                _ => line.to_owned(),
+                _ => (*line).to_owned(),
             };
             let _ = writeln!(out, "    {painted}");
+        }
+        if lines.len() > MAX_DIFF_LINES {
+            let _ = writeln!(out, "    {}", style.paint(DIM, &format!("… {} more diff lines (see `--format json`)", lines.len() - MAX_DIFF_LINES)));
         }
     } else {
         if let Some(expected) = &details.expected {

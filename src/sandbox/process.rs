@@ -112,7 +112,10 @@ impl ForkServer {
         let mut runs: Vec<Option<TestRun>> = vec![None; count];
         let mut compile_error: Option<SyntaxErrorInfo> = None;
         let mut first = 0;
-        while first < count {
+        // Every worker start settles at least one test, so this many starts always suffice.
+        let mut starts_left = count + 1;
+        while first < count && starts_left > 0 {
+            starts_left -= 1;
             let request = Job { first, ..job.clone() };
             write_frame(&mut self.input, &request).map_err(|e| lost(&e))?;
             self.input.flush().map_err(|e| lost(&e))?;
@@ -121,6 +124,7 @@ impl ForkServer {
                 _ => return Err(Error::Sandbox("the fork server did not start a worker".into())),
             };
             let mut current: Option<usize> = None;
+            let mut started: Vec<usize> = Vec::new();
             let mut deadline = Instant::now() + BETWEEN_TESTS_TIMEOUT;
             let mut killed = false;
             let (code, signal) = loop {
@@ -128,6 +132,7 @@ impl ForkServer {
                 match frame {
                     Ok(Some(Frame::Worker(Message::Compiled { error }))) => compile_error = error,
                     Ok(Some(Frame::Worker(Message::Started { index }))) if index < count => {
+                        started.push(index);
                         current = Some(index);
                         deadline = Instant::now() + Duration::from_secs_f64(job.tests[index].limits.wall_seconds());
                     }
@@ -150,15 +155,24 @@ impl ForkServer {
             if compile_error.is_some() {
                 break;
             }
-            let died_in = current.or_else(|| runs.iter().position(Option::is_none).filter(|&i| i == first));
-            if let Some(index) = died_in {
+            // The test running when the worker ended died with it; one that died before any test
+            // started takes the death itself, so every worker settles at least one test.
+            if let Some(index) = current.or(started.is_empty().then_some(first)) {
                 runs[index] = Some(TestRun::bare(death(code, signal, killed)));
+            }
+            // A test that started and ended without a readable result sent an unreadable one.
+            for index in started {
+                runs[index].get_or_insert_with(|| TestRun::bare(unreadable()));
             }
             first = runs.iter().position(Option::is_none).unwrap_or(count);
         }
         let runs = runs.into_iter().map(|run| run.unwrap_or_else(|| TestRun::bare(Outcome::NotRun))).collect();
         Ok(Execution { compile_error, runs })
     }
+}
+
+fn unreadable() -> Outcome {
+    Outcome::Crashed { detail: "the worker sent a result pygrade could not read".into() }
 }
 
 fn lost(error: &io::Error) -> Error {

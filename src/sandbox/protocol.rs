@@ -146,8 +146,72 @@ pub fn read_raw_frame<R: Read>(input: &mut R) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(body))
 }
 
+/// The deepest JSON nesting a frame may have. Values nest up to 100 levels (the converter's and
+/// the literal parser's limit), about 3 JSON levels each; this bound keeps decoding, which
+/// recurses, far from the stack's end whatever a broken worker sends.
+const MAX_JSON_DEPTH: usize = 1_000;
+
+/// Decodes a frame body. serde_json's own recursion limit (128) is too low for nested values, so
+/// it is replaced by a linear pre-scan of the nesting depth.
 pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> io::Result<T> {
-    serde_json::from_slice(body).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
+    if json_depth(body) > MAX_JSON_DEPTH {
+        return Err(invalid(format!("frame nested deeper than {MAX_JSON_DEPTH} levels")));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    deserializer.disable_recursion_limit();
+    let value = T::deserialize(&mut deserializer).map_err(|e| invalid(e.to_string()))?;
+    deserializer.end().map_err(|e| invalid(e.to_string()))?;
+    Ok(value)
+}
+
+/// The maximum bracket depth of a JSON text, ignoring brackets inside strings.
+fn json_depth(body: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Message, TestRun, decode, json_depth};
+    use crate::sandbox::protocol::Outcome;
+    use crate::value::Value;
+
+    #[test]
+    fn deeply_nested_values_cross_the_wire() {
+        let deep = (0..100).fold(Value::str("x"), |inner, _| Value::Dict(vec![(Value::str("k"), inner)]));
+        let message = Message::Finished { index: 0, run: TestRun::bare(Outcome::Returned { value: deep.clone() }) };
+        let body = serde_json::to_vec(&message).unwrap();
+        let Message::Finished { run, .. } = decode::<Message>(&body).unwrap() else { panic!("a finished message") };
+        assert_eq!(run.outcome, Outcome::Returned { value: deep });
+    }
+
+    #[test]
+    fn absurd_nesting_is_refused_before_decoding() {
+        let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(decode::<serde_json::Value>(body.as_bytes()).is_err());
+        assert_eq!(json_depth(br#"{"a": "[[[[", "b": [1, [2]]}"#), 3);
+    }
 }
 
 /// A frame from the fork server itself (worker frames are relayed with the tag [`TAG_WORKER`]).

@@ -71,11 +71,23 @@ impl Value {
     /// Python's `repr` of the value, on one line.
     pub fn repr(&self) -> String {
         let mut out = String::new();
-        self.write_repr(&mut out);
+        self.write_repr(&mut out, usize::MAX);
         out
     }
 
-    fn write_repr(&self, out: &mut String) {
+    /// The one-line repr if it is at most `width` bytes long; stops early otherwise, so a huge
+    /// value costs no more than `width` to reject.
+    fn repr_within(&self, width: usize) -> Option<String> {
+        let mut out = String::new();
+        self.write_repr(&mut out, width);
+        (out.len() <= width).then_some(out)
+    }
+
+    /// Writes the repr, giving up once `out` is longer than `limit`.
+    fn write_repr(&self, out: &mut String, limit: usize) {
+        if out.len() > limit {
+            return;
+        }
         match self {
             Value::None => out.push_str("None"),
             Value::Bool(true) => out.push_str("True"),
@@ -85,26 +97,29 @@ impl Value {
             Value::Str(s) => str_repr(s, out),
             Value::Bytes(b) => bytes_repr(b, out),
             Value::Opaque(what) => out.push_str(what),
-            Value::List(items) => write_seq(out, "[", "]", items),
+            Value::List(items) => write_seq(out, "[", "]", items, limit),
             Value::Tuple(items) if items.len() == 1 => {
                 out.push('(');
-                items[0].write_repr(out);
+                items[0].write_repr(out, limit);
                 out.push_str(",)");
             }
-            Value::Tuple(items) => write_seq(out, "(", ")", items),
+            Value::Tuple(items) => write_seq(out, "(", ")", items, limit),
             Value::Set(items) if items.is_empty() => out.push_str("set()"),
-            Value::Set(items) => write_seq(out, "{", "}", items),
+            Value::Set(items) => write_seq(out, "{", "}", items, limit),
             Value::FrozenSet(items) if items.is_empty() => out.push_str("frozenset()"),
-            Value::FrozenSet(items) => write_seq(out, "frozenset({", "})", items),
+            Value::FrozenSet(items) => write_seq(out, "frozenset({", "})", items, limit),
             Value::Dict(pairs) => {
                 out.push('{');
                 for (i, (key, value)) in pairs.iter().enumerate() {
+                    if out.len() > limit {
+                        return;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    key.write_repr(out);
+                    key.write_repr(out, limit);
                     out.push_str(": ");
-                    value.write_repr(out);
+                    value.write_repr(out, limit);
                 }
                 out.push('}');
             }
@@ -116,7 +131,7 @@ impl Value {
     pub fn pretty(&self, width: usize) -> String {
         let mut out = String::new();
         self.write_pretty(&mut out, 0, width);
-        out
+        finish_pretty(out)
     }
 
     /// Like [`Value::pretty`], but a list or tuple of two or more elements always puts each one
@@ -133,15 +148,20 @@ impl Value {
             if i > 0 {
                 out.push_str(",\n ");
             }
+            if out.len() > MAX_PRETTY_BYTES {
+                break;
+            }
             item.write_pretty(&mut out, 1, width);
         }
         out.push_str(close);
-        out
+        finish_pretty(out)
     }
 
     fn write_pretty(&self, out: &mut String, indent: usize, width: usize) {
-        let flat = self.repr();
-        if indent + flat.len() <= width {
+        if out.len() > MAX_PRETTY_BYTES {
+            return;
+        }
+        if let Some(flat) = self.repr_within(width.saturating_sub(indent)) {
             out.push_str(&flat);
             return;
         }
@@ -156,13 +176,16 @@ impl Value {
                 ("{", "}", pairs.iter().map(|(k, v)| Part::Pair(k, v)).collect())
             }
             _ => {
-                out.push_str(&flat);
+                self.write_repr(out, MAX_PRETTY_BYTES);
                 return;
             }
         };
         out.push_str(open);
         let inner = indent + open.len();
         for (i, part) in items.iter().enumerate() {
+            if out.len() > MAX_PRETTY_BYTES {
+                return;
+            }
             if i > 0 {
                 out.push_str(",\n");
                 out.push_str(&" ".repeat(inner));
@@ -181,18 +204,37 @@ impl Value {
     }
 }
 
+/// Pretty output stops growing past this, so a huge result cannot stall the grader.
+const MAX_PRETTY_BYTES: usize = 64 << 10;
+
+/// Cuts an over-long layout at a line boundary and says so.
+fn finish_pretty(mut out: String) -> String {
+    if out.len() > MAX_PRETTY_BYTES {
+        let mut cut = MAX_PRETTY_BYTES;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(out[..cut].rfind('\n').unwrap_or(cut));
+        out.push_str("\n… (cut: too large to show in full)");
+    }
+    out
+}
+
 enum Part<'a> {
     One(&'a Value),
     Pair(&'a Value, &'a Value),
 }
 
-fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value]) {
+fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value], limit: usize) {
     out.push_str(open);
     for (i, item) in items.iter().enumerate() {
+        if out.len() > limit {
+            return;
+        }
         if i > 0 {
             out.push_str(", ");
         }
-        item.write_repr(out);
+        item.write_repr(out, limit);
     }
     out.push_str(close);
 }
@@ -349,10 +391,23 @@ mod tests {
     }
 
     #[test]
+    fn huge_values_are_shown_in_bounded_time_and_space() {
+        let big = Value::List((0..2_000_000).map(Value::int).collect());
+        let start = std::time::Instant::now();
+        let text = big.pretty(72);
+        assert!(text.len() < 70 << 10 && text.ends_with("(cut: too large to show in full)"), "{} bytes", text.len());
+        let row = Value::List((0..1000).map(Value::int).collect());
+        let nested = (0..100).fold(Value::int(1), |inner, _| Value::List(vec![inner, row.clone()]));
+        assert!(nested.pretty(72).len() < 70 << 10);
+        assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+    }
+
+    #[test]
     fn pretty_breaks_only_what_does_not_fit() {
         let group = |words: &[&str]| Value::List(words.iter().map(|w| Value::str(*w)).collect());
         let value = Value::List(vec![group(&["eat", "tea", "ate"]), group(&["tan", "nat"]), group(&["bat"])]);
         assert_eq!(value.pretty(80), "[['eat', 'tea', 'ate'], ['tan', 'nat'], ['bat']]");
-        assert_eq!(value.pretty(20), "[['eat', 'tea', 'ate'],\n ['tan', 'nat'],\n ['bat']]");
+        assert_eq!(value.pretty(30), "[['eat', 'tea', 'ate'],\n ['tan', 'nat'],\n ['bat']]");
+        assert_eq!(value.pretty(20), "[['eat',\n  'tea',\n  'ate'],\n ['tan', 'nat'],\n ['bat']]");
     }
 }

@@ -1,0 +1,7 @@
+//! pygrade's integration tests: one binary (see STYLE.md).
+
+mod cli;
+mod fixtures;
+mod guarantees;
+mod oracle;
+mod support;

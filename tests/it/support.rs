@@ -1,0 +1,74 @@
+//! Shared helpers: the real process sandbox, grading a file or inline source, running the CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use pygrade::challenge::{Challenge, ChallengeSet};
+use pygrade::grade::{GradeOptions, Report, Submission, grade};
+use pygrade::sandbox::ProcessSandbox;
+
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One sandbox (a pool of fork servers) for the whole test binary.
+pub(crate) fn sandbox() -> &'static ProcessSandbox {
+    static SANDBOX: OnceLock<ProcessSandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| ProcessSandbox::new(PathBuf::from(env!("CARGO_BIN_EXE_pygrade"))))
+}
+
+/// The challenge a fixture folder is graded against: `fixtures/<dir>/challenge.toml` if present,
+/// else the bank challenge with that id.
+pub(crate) fn fixture_challenge(dir: &str) -> Challenge {
+    let set = ChallengeSet::new(&[]).expect("the bank loads");
+    let local = root().join("fixtures").join(dir).join("challenge.toml");
+    let id = if local.is_file() { local.display().to_string() } else { dir.to_owned() };
+    set.resolve(&id).unwrap_or_else(|e| panic!("challenge for fixtures/{dir}: {e}"))
+}
+
+pub(crate) fn grade_path(challenge: &Challenge, path: &Path, options: GradeOptions) -> Report {
+    let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {shown}: {e}"));
+    let submission = Submission::from_bytes(&shown, &bytes);
+    grade(challenge, &submission, sandbox(), options).unwrap_or_else(|e| panic!("grading {shown}: {e}"))
+}
+
+/// Grades inline source against a challenge given as inline TOML.
+pub(crate) fn grade_source(challenge_toml: &str, source: &str) -> Report {
+    let dir = scratch_dir("inline");
+    let path = dir.join("challenge.toml");
+    std::fs::write(&path, challenge_toml).expect("write challenge");
+    let challenge = ChallengeSet::new(&[]).unwrap().resolve(&path.display().to_string()).expect("valid inline challenge");
+    let submission = Submission::from_bytes("submission.py", source.as_bytes());
+    grade(&challenge, &submission, sandbox(), GradeOptions { reveal: true, ..GradeOptions::default() }).expect("grades")
+}
+
+/// A fresh empty directory under the system temp dir.
+pub(crate) fn scratch_dir(name: &str) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("pygrade-it-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// Runs the pygrade binary from the repository root, without colour.
+pub(crate) fn pygrade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run pygrade")
+}
+
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Statuses of a report's tests, in order.
+pub(crate) fn statuses(report: &Report) -> Vec<&'static str> {
+    report.tests.iter().map(|t| t.status.as_str()).collect()
+}
