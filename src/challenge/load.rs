@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::model::{Action, Challenge, Expectation, Limits, Op, TestCase, Visibility};
-use super::spec::{ChallengeSpec, CompareMode, Kind, LimitsSpec, TestSpec};
+use super::model::{Action, Challenge, DEFAULT_CWD, Expectation, Limits, Op, SandboxSetup, TestCase, Visibility};
+use super::spec::{ChallengeSpec, CompareMode, Kind, LimitsSpec, SandboxSpec, TestSpec};
 use crate::error::{ChallengeError, Error};
 use crate::value::{CompareOptions, Value, parse_literal};
 
@@ -117,6 +117,7 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
         return Err(err(spec.entry.span(), "`entry` must list at least one Python name".into()));
     }
     let limits = limits(spec.limits.as_ref(), &err)?;
+    let sandbox = sandbox(spec.sandbox.as_ref(), &err)?;
     let entry = spec.entry.get_ref().clone();
     if spec.tests.get_ref().is_empty() {
         return Err(err(spec.tests.span(), "a challenge needs at least one `[[tests]]`".into()));
@@ -138,6 +139,7 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
         entry,
         starter: spec.starter,
         limits,
+        sandbox,
         tests,
         origin: origin.to_owned(),
     })
@@ -170,6 +172,26 @@ fn limits(spec: Option<&LimitsSpec>, err: &ErrAt<'_>) -> Result<Limits, Challeng
         limits.recursion = *recursion.get_ref();
     }
     Ok(limits)
+}
+
+fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, ChallengeError> {
+    let Some(spec) = spec else { return Ok(SandboxSetup::default()) };
+    let allow = spec.allow_modules.as_ref();
+    if let Some(allow) = allow
+        && let Some(unknown) = allow.get_ref().iter().find(|m| !crate::sandbox::modules::ALLOWED.contains(&m.as_str()))
+    {
+        return Err(err(allow.span(), format!("`allow_modules` can only narrow the default list; `{unknown}` is not on it")));
+    }
+    let cwd = match &spec.cwd {
+        Some(cwd) if !cwd.get_ref().starts_with('/') => return Err(err(cwd.span(), "`cwd` must be an absolute path".into())),
+        Some(cwd) => cwd.get_ref().clone(),
+        None => DEFAULT_CWD.to_owned(),
+    };
+    Ok(SandboxSetup {
+        modules: crate::sandbox::modules::effective(allow.map(|a| a.get_ref().as_slice()), &spec.deny_modules),
+        files: spec.files.iter().map(|(path, content)| (path.clone(), content.clone())).collect(),
+        cwd,
+    })
 }
 
 fn seconds(value: &Spanned<f64>, err: &ErrAt<'_>) -> Result<f64, ChallengeError> {

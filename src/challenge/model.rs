@@ -16,6 +16,7 @@ pub struct Challenge {
     pub entry: Vec<String>,
     pub starter: String,
     pub limits: Limits,
+    pub sandbox: SandboxSetup,
     pub tests: Vec<TestCase>,
     /// Where it was loaded from, for messages (`builtin:lru_cache` or a file path).
     pub origin: String,
@@ -55,6 +56,26 @@ impl Default for Limits {
         Limits { time: 2.0, memory_mib: 256, output_kib: 1024, recursion: 10_000 }
     }
 }
+
+/// What a test's sandbox holds: importable modules and the virtual filesystem's initial state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SandboxSetup {
+    /// Top-level modules the submission may import (the default list, narrowed by the challenge).
+    pub modules: Vec<String>,
+    /// `(path, content)` of each file present when a test starts.
+    pub files: Vec<(String, String)>,
+    /// The working directory when a test starts.
+    pub cwd: String,
+}
+
+impl Default for SandboxSetup {
+    fn default() -> Self {
+        SandboxSetup { modules: crate::sandbox::modules::effective(None, &[]), files: Vec::new(), cwd: DEFAULT_CWD.to_owned() }
+    }
+}
+
+/// Where every test starts unless the challenge says otherwise.
+pub const DEFAULT_CWD: &str = "/workspace";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -19,6 +19,8 @@ pub(super) struct ChallengeSpec {
     pub starter: String,
     #[serde(default)]
     pub limits: Option<LimitsSpec>,
+    #[serde(default)]
+    pub sandbox: Option<SandboxSpec>,
     pub tests: Spanned<Vec<Spanned<TestSpec>>>,
 }
 
@@ -29,6 +31,18 @@ pub(super) struct LimitsSpec {
     pub memory_mib: Option<Spanned<u64>>,
     pub output_kib: Option<Spanned<u64>>,
     pub recursion: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SandboxSpec {
+    pub allow_modules: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub deny_modules: Vec<String>,
+    /// Files in the virtual filesystem, by path (relative paths are under `cwd`).
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
+    pub cwd: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]

@@ -17,6 +17,7 @@ pub(crate) fn job(challenge: &Challenge, source: &str, filename: &str, overrides
         source: source.to_owned(),
         filename: filename.to_owned(),
         tests: challenge.tests.iter().map(|test| JobTest { action: test.action.clone(), limits: limits(challenge, test, overrides) }).collect(),
+        sandbox: challenge.sandbox.clone(),
         first: 0,
     }
 }

@@ -75,8 +75,10 @@ fn serve_job(
     relay(&mut from_worker, output)?;
     drop(from_worker);
     let mut status = 0;
-    // SAFETY: waiting for our own child; `status` is valid to write.
-    while unsafe { libc::waitpid(pid, &raw mut status, 0) } < 0 {
+    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting for our own child; `status` and `usage` are valid to write.
+    while unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut usage) } < 0 {
         if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
             break;
         }
@@ -86,7 +88,9 @@ fn serve_job(
     } else {
         (Some(libc::WEXITSTATUS(status)), None)
     };
-    send(output, &ServerFrame::Exited { code, signal })
+    let millis = |t: libc::timeval| u64::try_from(t.tv_sec).unwrap_or(0) * 1000 + u64::try_from(t.tv_usec).unwrap_or(0) / 1000;
+    let cpu_ms = millis(usage.ru_utime) + millis(usage.ru_stime);
+    send(output, &ServerFrame::Exited { code, signal, cpu_ms })
 }
 
 /// Copies whole frames from the worker to the grader. A malformed stream (a worker that died

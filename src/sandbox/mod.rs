@@ -7,6 +7,7 @@ mod child;
 pub(crate) mod fake;
 mod forkserver;
 pub mod memory;
+pub mod modules;
 mod process;
 pub mod protocol;
 mod python;

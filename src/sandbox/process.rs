@@ -123,17 +123,18 @@ impl ForkServer {
                 Ok(Some(Frame::Server(ServerFrame::Spawned { pid }))) => pid,
                 _ => return Err(Error::Sandbox("the fork server did not start a worker".into())),
             };
-            let mut current: Option<usize> = None;
+            // The running test and the worker's CPU time when it started.
+            let mut current: Option<(usize, u64)> = None;
             let mut started: Vec<usize> = Vec::new();
             let mut deadline = Instant::now() + BETWEEN_TESTS_TIMEOUT;
             let mut killed = false;
-            let (code, signal) = loop {
+            let (code, signal, exit_cpu_ms) = loop {
                 let frame = self.reader.next(if killed { None } else { Some(deadline) });
                 match frame {
                     Ok(Some(Frame::Worker(Message::Compiled { error }))) => compile_error = error,
-                    Ok(Some(Frame::Worker(Message::Started { index }))) if index < count => {
+                    Ok(Some(Frame::Worker(Message::Started { index, cpu_ms }))) if index < count => {
                         started.push(index);
-                        current = Some(index);
+                        current = Some((index, cpu_ms));
                         deadline = Instant::now() + Duration::from_secs_f64(job.tests[index].limits.wall_seconds());
                     }
                     Ok(Some(Frame::Worker(Message::Finished { index, run }))) if index < count => {
@@ -141,7 +142,7 @@ impl ForkServer {
                         current = None;
                         deadline = Instant::now() + BETWEEN_TESTS_TIMEOUT;
                     }
-                    Ok(Some(Frame::Server(ServerFrame::Exited { code, signal }))) => break (code, signal),
+                    Ok(Some(Frame::Server(ServerFrame::Exited { code, signal, cpu_ms }))) => break (code, signal, cpu_ms),
                     Ok(Some(_)) => {} // A frame out of place: only a corrupted worker sends one.
                     Err(ReadError::Timeout) => {
                         // SAFETY: signalling our fork server's child, which it has not reaped yet.
@@ -157,8 +158,12 @@ impl ForkServer {
             }
             // The test running when the worker ended died with it; one that died before any test
             // started takes the death itself, so every worker settles at least one test.
-            if let Some(index) = current.or(started.is_empty().then_some(first)) {
-                runs[index] = Some(TestRun::bare(death(code, signal, killed)));
+            if let Some((index, start_cpu_ms)) = current.or(started.is_empty().then_some((first, 0))) {
+                // Whatever the worker died of, a test that had used up its CPU time timed out.
+                let limit_ms = job.tests[index].limits.cpu_seconds * 1000.0;
+                #[expect(clippy::cast_precision_loss, reason = "milliseconds of CPU are far below 2^52")]
+                let out_of_time = exit_cpu_ms.saturating_sub(start_cpu_ms) as f64 >= limit_ms;
+                runs[index] = Some(TestRun::bare(death(code, signal, killed || out_of_time)));
             }
             // A test that started and ended without a readable result sent an unreadable one.
             for index in started {
@@ -180,8 +185,8 @@ fn lost(error: &io::Error) -> Error {
 }
 
 /// What a worker's end means for the test it was running.
-fn death(code: Option<i32>, signal: Option<i32>, killed_at_deadline: bool) -> Outcome {
-    if killed_at_deadline {
+fn death(code: Option<i32>, signal: Option<i32>, out_of_time: bool) -> Outcome {
+    if out_of_time {
         return Outcome::Timeout;
     }
     match (code, signal) {

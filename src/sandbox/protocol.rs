@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::challenge::Action;
+use crate::challenge::{Action, SandboxSetup};
 use crate::value::Value;
 
 /// Everything a worker needs to run a submission's tests.
@@ -16,6 +16,8 @@ pub struct Job {
     /// The name shown in tracebacks and syntax errors.
     pub filename: String,
     pub tests: Vec<JobTest>,
+    /// Importable modules and the virtual filesystem every test starts from.
+    pub sandbox: SandboxSetup,
     /// Index of the first test to run: after a worker dies, its replacement resumes here.
     pub first: usize,
 }
@@ -49,7 +51,8 @@ impl TestLimits {
 pub enum Message {
     /// The submission compiled (`error: None`) or did not.
     Compiled { error: Option<SyntaxErrorInfo> },
-    Started { index: usize },
+    /// A test started; `cpu_ms` is the worker's CPU time so far.
+    Started { index: usize, cpu_ms: u64 },
     Finished { index: usize, run: TestRun },
 }
 
@@ -222,8 +225,8 @@ pub enum ServerFrame {
     Ready,
     /// A worker was forked for the job just sent.
     Spawned { pid: i32 },
-    /// The worker ended: its exit code, or the signal that killed it.
-    Exited { code: Option<i32>, signal: Option<i32> },
+    /// The worker ended: its exit code, or the signal that killed it, and the CPU time it used.
+    Exited { code: Option<i32>, signal: Option<i32>, cpu_ms: u64 },
 }
 
 /// First byte of a fork-server frame body: a [`ServerFrame`] follows.

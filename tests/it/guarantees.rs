@@ -77,7 +77,7 @@ fn sort_is_stable_and_matches_cpython_semantics() {
                  observe(sorted(pairs, key=lambda p: p[0]))\nobserve(sorted(pairs, key=lambda p: p[0], reverse=True))\n\
                  xs = [5, 2, 9]\nxs.sort(reverse=True)\nobserve(xs)\n\
                  try:\n    sorted([1, 'a'])\nexcept TypeError:\n    observe('TypeError')\n\
-                 ys = [3, 1, 2]\ntry:\n    ys.sort(key=lambda v: ys.append(v))\nexcept ValueError as e:\n    observe(str(e))\n\"\"\"\n\
+                 ys = [3, 1, 2]\ntry:\n    ys.sort(key=lambda v: (ys.append(v), v)[1])\nexcept ValueError as e:\n    observe(str(e))\n\"\"\"\n\
                  expect = { py = \"[[(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')], [(3, 'a'), (3, 'c'), (2, 'd'), (1, 'b'), (1, 'e')], [9, 5, 2], 'TypeError', 'list modified during sort']\" }\n";
     let report = grade_source(&challenge(tests), "def f(): pass\n");
     assert_eq!(statuses(&report), ["pass"], "{:?}", report.tests[0]);

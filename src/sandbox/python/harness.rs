@@ -11,7 +11,7 @@ use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 use super::convert::{Converter, call_args};
 use super::interpreter::Python;
-use crate::challenge::Action;
+use crate::challenge::{Action, SandboxSetup};
 use crate::sandbox::protocol::{ExceptionInfo, Job, JobTest, Message, Outcome, SyntaxErrorInfo, TestRun};
 use crate::sandbox::watchdog::{HardTimeout, Watchdog};
 use crate::value::Value;
@@ -52,10 +52,14 @@ pub(crate) fn run_job(python: &Python, job: &Job, watchdog: &Watchdog, send: &mu
             }
         };
         send(&Message::Compiled { error: None });
+        let modules: Vec<PyObjectRef> = job.sandbox.modules.iter().map(|m| vm.ctx.new_str(m.as_str()).into()).collect();
+        if python.warm.set_allowed.call((vm.ctx.new_list(modules),), vm).is_err() {
+            return JobEnd::Tainted;
+        }
         for (index, test) in job.tests.iter().enumerate().skip(job.first) {
-            send(&Message::Started { index });
             let started = crate::sandbox::child::cpu_time_ns();
-            let run = catch_unwind(AssertUnwindSafe(|| run_test(vm, python, &code, test, watchdog)));
+            send(&Message::Started { index, cpu_ms: started / 1_000_000 });
+            let run = catch_unwind(AssertUnwindSafe(|| run_test(vm, python, &code, test, &job.sandbox, watchdog)));
             watchdog.disarm();
             let drained = catch_unwind(AssertUnwindSafe(|| vm.check_signals()));
             let cpu_ms = (crate::sandbox::child::cpu_time_ns() - started) / 1_000_000;
@@ -95,13 +99,20 @@ fn captured(python: &Python, outcome: Outcome) -> TestRun {
     TestRun { outcome, output, output_truncated: truncated, cpu_ms: 0 }
 }
 
-fn run_test(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, test: &JobTest, watchdog: &Watchdog) -> TestRun {
+fn run_test(
+    vm: &VirtualMachine,
+    python: &Python,
+    code: &PyRef<PyCode>,
+    test: &JobTest,
+    sandbox: &SandboxSetup,
+    watchdog: &Watchdog,
+) -> TestRun {
     python.state.reset(test.limits.output_bytes);
-    let outcome = match prepare(vm, python, test) {
+    let outcome = match prepare(vm, python, test, sandbox) {
         Err(exc) => Outcome::Crashed { detail: format!("could not prepare the test: {}", exception_info(vm, &exc).message) },
         Ok(()) => {
             watchdog.arm(test.limits.cpu_seconds);
-            let outcome = execute(vm, python, code, &test.action);
+            let outcome = execute(vm, python, code, &test.action, watchdog);
             watchdog.disarm();
             outcome
         }
@@ -117,7 +128,7 @@ fn run_test(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, test: &J
 }
 
 /// Resets what a previous test of the same submission may have changed.
-fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest) -> PyResult<()> {
+fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest, sandbox: &SandboxSetup) -> PyResult<()> {
     let warm = &python.warm;
     let builtins = vm.builtins.dict();
     builtins.clear();
@@ -133,6 +144,12 @@ fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest) -> PyResult<()>
     sys.set_attr("stderr", warm.output.clone(), vm)?;
     sys.set_attr("stdin", warm.string_io.call((), vm)?, vm)?;
     warm.reseed.call((0,), vm)?;
+    let files: Vec<PyObjectRef> = sandbox
+        .files
+        .iter()
+        .map(|(path, content)| vm.ctx.new_tuple(vec![vm.ctx.new_str(path.as_str()).into(), vm.ctx.new_str(content.as_str()).into()]).into())
+        .collect();
+    warm.vfs_reset.call((vm.ctx.new_list(files), vm.ctx.new_str(sandbox.cwd.as_str())), vm)?;
     vm.recursion_limit.set(test.limits.recursion as usize);
     Ok(())
 }
@@ -141,9 +158,17 @@ fn sys_modules(vm: &VirtualMachine) -> PyResult<PyDictRef> {
     vm.sys_module.get_attr("modules", vm)?.downcast::<PyDict>().map_err(|_| vm.new_type_error("sys.modules is not a dict"))
 }
 
-/// Runs the submission in a fresh module, then the test's action; converts the result.
-fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &Action) -> Outcome {
-    let raised = |exc: PyBaseExceptionRef, step: Option<usize>| Outcome::Raised { exception: exception_info(vm, &exc), step };
+/// Runs the submission in a fresh module, then the test's action; converts the result. An
+/// exception is only described (which runs its `__str__` and formats its traceback) when the
+/// watchdog has not fired: a timeout needs no description, and RustPython can crash formatting
+/// the traceback of an exception raised from a signal check.
+fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &Action, watchdog: &Watchdog) -> Outcome {
+    let raised = |exc: PyBaseExceptionRef, step: Option<usize>| {
+        if watchdog.fired() {
+            return Outcome::Timeout;
+        }
+        Outcome::Raised { exception: exception_info(vm, &exc), step }
+    };
     let globals = match load_submission(vm, code) {
         Ok(globals) => globals,
         Err(exc) => return raised(exc, None),

@@ -11,6 +11,7 @@ use rustpython_vm::signal::UserSignalReceiver;
 use rustpython_vm::{Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine};
 
 use super::convert::Converter;
+use crate::sandbox::modules;
 use super::sort;
 use crate::value::Value;
 
@@ -62,6 +63,10 @@ pub(crate) struct Warm {
     pub(crate) observe: PyObjectRef,
     pub(crate) reseed: PyObjectRef,
     pub(crate) string_io: PyObjectRef,
+    /// `set_allowed(names)`: the import policy's list for the job.
+    pub(crate) set_allowed: PyObjectRef,
+    /// `reset(files, cwd)`: a fresh virtual filesystem.
+    pub(crate) vfs_reset: PyObjectRef,
 }
 
 /// A warm interpreter and its harness state.
@@ -80,10 +85,13 @@ impl Python {
         settings.ignore_environment = true;
         settings.argv = vec!["submission.py".to_owned()];
         let builder = Interpreter::builder(settings);
-        let defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
+        let defs: Vec<_> = rustpython_stdlib::stdlib_module_defs(&builder.ctx)
+            .into_iter()
+            .filter(|def| !modules::UNREGISTERED_NATIVE.contains(&def.name.as_str()))
+            .collect();
         let interpreter = builder
             .add_native_modules(&defs)
-            .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB)
+            .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB.into_iter().filter(|(name, _)| modules::frozen_is_registered(name)))
             .init_hook(move |vm| vm.set_user_signal_channel(signals))
             .build();
         let state = Rc::new(HarnessState {
@@ -122,6 +130,9 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         capture(&output_state, text.as_wtf8().to_string_lossy().as_ref(), vm)
     });
     hooks.set_item("_output_write", write.into(), vm)?;
+    hooks.set_item("_VFS_SOURCE", vm.ctx.new_str(include_str!("vfs.py")).into(), vm)?;
+    let allowed: Vec<_> = modules::ALLOWED.iter().map(|m| vm.ctx.new_str(*m).into()).collect();
+    hooks.set_item("_ALLOWED_MODULES", vm.ctx.new_list(allowed).into(), vm)?;
     vm.run_string(scope.clone(), include_str!("prelude.py"), "<pygrade prelude>".to_owned())?;
 
     for module in WARM_MODULES {
@@ -152,6 +163,8 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         observe: observe.into(),
         reseed: hooks.get_item("RESEED", vm)?,
         string_io: hooks.get_item("STRING_IO", vm)?,
+        set_allowed: hooks.get_item("SET_ALLOWED", vm)?,
+        vfs_reset: hooks.get_item("VFS_RESET", vm)?,
     })
 }
 
