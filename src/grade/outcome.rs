@@ -100,8 +100,9 @@ pub struct TestReport {
     /// Why it did not pass, in words that reveal no input or expected value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// CPU time the test used in the worker.
-    pub cpu_ms: u64,
+    /// CPU time the test used in the worker (visible tests, or `--reveal`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_ms: Option<u64>,
     /// Inputs, expected and actual values, diff and output: visible tests, or `--reveal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Details>,

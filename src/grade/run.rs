@@ -46,8 +46,12 @@ pub fn grade(challenge: &Challenge, submission: &Submission, sandbox: &dyn Sandb
             not_compiled(challenge)
         }
         Ok(source) => {
-            let job = plan::job(challenge, source, &submission.path, options.limits);
-            let execution = sandbox.execute(&job)?;
+            // Visible tests run first, so nothing a hidden test's input could leave behind in the
+            // worker can show up in a visible test's output; the report keeps challenge order.
+            let order = plan::visible_first(challenge);
+            let job = plan::job(challenge, &order, source, &submission.path, options.limits);
+            let mut execution = sandbox.execute(&job)?;
+            execution.runs = plan::restore_order(&order, execution.runs);
             if let Some(error) = execution.compile_error {
                 let source_line = source.lines().nth(error.line.saturating_sub(1)).map(str::to_owned);
                 report.problem = Some(Problem { source_line, ..Problem::new(&error.kind, error.message, error.line, error.column) });
@@ -86,7 +90,7 @@ fn judge(test: &TestCase, mut run: TestRun, limits: TestLimits, reveal: bool) ->
     let (status, message) = match (&test.expectation, &run.outcome) {
         (Expectation::Value { expect, options }, Outcome::Returned { value }) => {
             let per_element = matches!(test.action, Action::Ops { .. } | Action::Script { .. });
-            compare_value(expect, value, *options, per_element, &mut details)
+            compare_value(expect, value, *options, per_element, visible, &mut details)
         }
         (Expectation::Raises { exception, message }, Outcome::Raised { exception: raised, step }) => {
             details.expected = Some(expected_exception(exception, message.as_deref()));
@@ -102,8 +106,13 @@ fn judge(test: &TestCase, mut run: TestRun, limits: TestLimits, reveal: bool) ->
             details.expected = Some(expect.pretty(PRETTY_WIDTH));
             details.exception = Some(exception_report(exception));
             let at = step.map_or_else(String::new, |s| format!(" at op {}", s + 1));
-            let detail = if visible { format!(": {}", one_line(&exception.message)) } else { String::new() };
-            (Status::Error, format!("raised `{}`{at}{detail}", exception.name))
+            if visible {
+                (Status::Error, format!("raised `{}`{at}: {}", exception.name, one_line(&exception.message)))
+            } else {
+                // The exception's name is the submission's choice: a hidden test's message must not
+                // carry anything the submission chose, or it could spell out the hidden input.
+                (Status::Error, format!("raised an exception{at}"))
+            }
         }
         (_, Outcome::Missing { message }) => (Status::Error, message.clone()),
         (_, Outcome::NotRun) => (Status::Error, "not run: the submission does not compile".to_owned()),
@@ -122,7 +131,8 @@ fn judge(test: &TestCase, mut run: TestRun, limits: TestLimits, reveal: bool) ->
         weight: test.weight,
         score: if status == Status::Pass { test.weight } else { 0 },
         message: (status != Status::Pass).then_some(message),
-        cpu_ms: run.cpu_ms,
+        // CPU time is a channel the submission controls: hidden tests do not report it.
+        cpu_ms: visible.then_some(run.cpu_ms),
         // A test that never ran has nothing to show beyond the submission's problem.
         details: (visible && run.outcome != Outcome::NotRun).then_some(details),
     }
@@ -133,6 +143,7 @@ fn compare_value(
     actual: &Value,
     options: CompareOptions,
     per_element: bool,
+    visible: bool,
     details: &mut Details,
 ) -> (Status, String) {
     let shown = if options.unordered { align_unordered(expect, actual, options.tolerance) } else { actual.clone() };
@@ -146,7 +157,8 @@ fn compare_value(
         details.diff = None;
         (Status::Pass, String::new())
     } else if let Value::Opaque(_) = actual {
-        (Status::Fail, format!("returned a value of a type pygrade does not compare ({})", one_line(&actual.repr())))
+        let what = if visible { format!(" ({})", one_line(&actual.repr())) } else { String::new() };
+        (Status::Fail, format!("returned a value of a type pygrade does not compare{what}"))
     } else {
         (Status::Fail, "the result differs from the expected value".to_owned())
     }
@@ -160,17 +172,19 @@ fn judge_raised(
     action: &Action,
     visible: bool,
 ) -> (Status, String) {
+    // Names are the submission's choice: a hidden test's message names none of them.
+    let got = if visible { format!("`{}`", raised.name) } else { "an exception".to_owned() };
     if let (Action::Ops { ops, .. }, Some(step)) = (action, step)
         && step + 1 != ops.len()
     {
-        return (Status::Fail, format!("raised `{}` at op {} of {}, before the last op", raised.name, step + 1, ops.len()));
+        return (Status::Fail, format!("raised {got} at op {} of {}, before the last op", step + 1, ops.len()));
     }
     if !raised.mro.iter().any(|name| name == want) {
         let expected = if visible { format!("`{want}`") } else { "the expected exception".to_owned() };
-        return (Status::Fail, format!("raised `{}`, not {expected}", raised.name));
+        return (Status::Fail, format!("raised {got}, not {expected}"));
     }
     match want_message {
-        Some(message) if message != raised.message => (Status::Fail, format!("raised `{}` with a different message", raised.name)),
+        Some(message) if message != raised.message => (Status::Fail, format!("raised {got} with a different message")),
         _ => (Status::Pass, String::new()),
     }
 }

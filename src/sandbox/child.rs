@@ -7,6 +7,7 @@ use std::os::fd::{FromRawFd, RawFd};
 
 use rustpython_vm::signal::UserSignalSender;
 
+use super::confine::{Confinement, confine};
 use super::memory;
 use super::protocol::{Job, Message, write_frame};
 use super::python::{JobEnd, Python, run_job};
@@ -38,11 +39,12 @@ fn exit(code: i32) -> ! {
 /// Runs `job` in the forked child and exits. `result_fd` is the only descriptor kept.
 pub(crate) fn run(python: &Python, signals: &UserSignalSender, job: &Job, result_fd: RawFd) -> ! {
     close_other_fds(result_fd);
-    // SAFETY: prctl with these constant arguments only changes this process's settings.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     let memory = job.tests.iter().map(|t| t.limits.memory_bytes).max().unwrap_or(0);
     memory::set_limit(memory::used().saturating_add(usize::try_from(memory).unwrap_or(usize::MAX)));
     let Ok(watchdog) = Watchdog::start(signals.clone()) else { exit(EXIT_SETUP) };
+    if confine(&confinement(job, memory)).is_err() {
+        exit(EXIT_SETUP);
+    }
     // SAFETY: the fork server created this pipe end for this child, which now owns it alone.
     let mut out = unsafe { File::from_raw_fd(result_fd) };
     let mut send = |message: &Message| {
@@ -54,6 +56,29 @@ pub(crate) fn run(python: &Python, signals: &UserSignalSender, job: &Job, result
         JobEnd::Done => exit(0),
         JobEnd::Tainted => exit(EXIT_TAINTED),
     }
+}
+
+/// Backstop limits for the whole job: the per-test limits are enforced by the watchdog and the
+/// allocator; these only stop a worker that somehow escapes both.
+fn confinement(job: &Job, memory: u64) -> Confinement {
+    let cpu: f64 = job.tests.iter().skip(job.first).map(|t| t.limits.cpu_seconds + 1.0).sum();
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "limits are validated positive and small")]
+    let cpu_seconds = cpu.ceil() as u64 + 2;
+    Confinement { cpu_seconds, address_space: mapped_bytes().saturating_add(memory.saturating_mul(2)).saturating_add(STACK_AND_SLACK) }
+}
+
+/// The worker's stack may grow to the fork server's `RLIMIT_STACK` (512 MiB); plus slack.
+const STACK_AND_SLACK: u64 = 768 << 20;
+
+/// The process's current address-space size, from `/proc/self/statm` (in pages).
+fn mapped_bytes() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse::<u64>().ok()))
+        .unwrap_or(1 << 18);
+    // SAFETY: sysconf has no preconditions.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    pages * page
 }
 
 /// Closes every descriptor but `keep`, including stdin, stdout and stderr.

@@ -3,6 +3,7 @@
 //! engine tests.
 
 mod child;
+mod confine;
 #[cfg(test)]
 pub(crate) mod fake;
 mod forkserver;

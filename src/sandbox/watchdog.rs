@@ -15,6 +15,7 @@ use rustpython_vm::VirtualMachine;
 use rustpython_vm::signal::UserSignalSender;
 
 use super::child::{EXIT_TIMEOUT, cpu_time_ns};
+use super::python::raise_new;
 
 const POLL: Duration = Duration::from_millis(2);
 /// CPU time after the limit before the VM is made to panic.
@@ -83,7 +84,7 @@ fn watch(armed: &Mutex<Armed>, fired: &AtomicBool, signals: &UserSignalSender) {
         let over = now - deadline;
         if !fired.swap(true, Ordering::SeqCst) {
             let _ = signals.send(Box::new(|vm: &VirtualMachine| {
-                Err(vm.new_exception_msg(vm.ctx.exceptions.timeout_error.to_owned(), "pygrade: time limit exceeded".into()))
+                Err(raise_new(vm, vm.ctx.exceptions.timeout_error, "pygrade: time limit exceeded"))
             }));
         } else if over >= EXIT_AFTER_NS {
             // Native code that never checks for signals: only leaving the process stops it.

@@ -10,6 +10,9 @@ usage: python3 cpython_oracle.py CHALLENGE.toml SUBMISSION.py   -> JSON {"tests"
 
 import ast
 import io
+import os
+import shutil
+import tempfile
 import signal
 import json
 import math
@@ -181,6 +184,33 @@ def run_test(code, challenge, test):
         return "error"
 
 
+def enter_sandbox(sandbox):
+    """Model of pygrade's `[sandbox]`: a fresh directory holding `files`, made the cwd.
+
+    The temporary directory stands in for `sandbox.cwd`, so relative paths (and absolute ones under
+    `cwd`) are materialized in it. Returns a function that leaves and deletes it.
+    """
+    home = os.getcwd()
+    root = tempfile.mkdtemp(prefix="pygrade-oracle-")
+    cwd = sandbox.get("cwd", "/workspace").rstrip("/") + "/"
+    for name, content in sandbox.get("files", {}).items():
+        if name.startswith(cwd):
+            name = name[len(cwd):]
+        elif name.startswith("/"):
+            raise SystemExit(f"oracle: sandbox file {name!r} is outside `cwd`; not supported")
+        full = os.path.join(root, name)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(content)
+    os.chdir(root)
+
+    def leave():
+        os.chdir(home)
+        shutil.rmtree(root, ignore_errors=True)
+
+    return leave
+
+
 class Timeout(BaseException):
     pass
 
@@ -213,10 +243,14 @@ def main():
     signal.signal(signal.SIGALRM, on_alarm)
     results = {}
     default_time = challenge.get("limits", {}).get("time", 2.0)
+    sandbox = challenge.get("sandbox")
     for t in challenge["tests"]:
+        leave = enter_sandbox(sandbox) if sandbox is not None else None
         signal.setitimer(signal.ITIMER_REAL, t.get("time", default_time))
         results[t["name"]] = run_test(code, challenge, t)
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if leave is not None:
+            leave()
     sys.stdout = sys.__stdout__
     print(json.dumps({"compiled": True, "tests": results}))
 

@@ -135,6 +135,7 @@ fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest, sandbox: &Sandb
     for (key, value) in &warm.builtins {
         builtins.set_item(&**key, value.clone(), vm)?;
     }
+    vm.sys_module.as_object().set_attr("modules", warm.modules_dict.clone(), vm)?;
     let modules = sys_modules(vm)?;
     for (key, value) in &warm.modules {
         modules.set_item(&**key, value.clone(), vm)?;

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rustpython_vm::builtins::{PyStrRef, PyType};
 use rustpython_vm::function::ArgIntoFloat;
 use rustpython_vm::signal::UserSignalReceiver;
-use rustpython_vm::{Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine};
+use rustpython_vm::{AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine};
 
 use super::convert::Converter;
 use crate::sandbox::modules;
@@ -55,7 +55,8 @@ impl HarnessState {
 pub(crate) struct Warm {
     /// `builtins.__dict__` as it was: restored before every test.
     pub(crate) builtins: Vec<(PyObjectRef, PyObjectRef)>,
-    /// `sys.modules` entries as they were: restored before every test.
+    /// `sys.modules` (the dict itself) and its entries as they were: restored before every test.
+    pub(crate) modules_dict: PyObjectRef,
     pub(crate) modules: Vec<(PyObjectRef, PyObjectRef)>,
     pub(crate) dict_types: Rc<Vec<PyRef<PyType>>>,
     pub(crate) output: PyObjectRef,
@@ -157,6 +158,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     Ok(Warm {
         builtins: vm.builtins.dict().items_vec(),
         modules: modules.items_vec(),
+        modules_dict: modules.into(),
         dict_types,
         output: hooks.get_item("OUTPUT", vm)?,
         clock: hooks.get_item("CLOCK", vm)?,
@@ -183,9 +185,18 @@ fn capture(state: &HarnessState, text: &str, vm: &VirtualMachine) -> PyResult<()
     }
     if total > state.output_limit.get() {
         state.output_exceeded.set(true);
-        return Err(vm.new_exception_msg(vm.ctx.exceptions.os_error.to_owned(), "pygrade: output limit exceeded".into()));
+        return Err(raise_new(vm, vm.ctx.exceptions.os_error, "pygrade: output limit exceeded"));
     }
     Ok(())
+}
+
+/// An exception made by calling its class, as `raise Class(message)` would. `new_exception_msg`
+/// leaves an `OSError`'s fields unset, and `str()` of such an exception segfaults RustPython.
+pub(crate) fn raise_new(vm: &VirtualMachine, class: &'static rustpython_vm::Py<PyType>, message: &str) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    match class.as_object().call((vm.ctx.new_str(message),), vm) {
+        Ok(exception) => exception.downcast().unwrap_or_else(|_| vm.new_runtime_error(message.to_owned())),
+        Err(exception) => exception,
+    }
 }
 
 /// Makes crafted bytecode unreachable: no `code.replace`, no `CodeType(...)`, no `marshal.loads`.

@@ -8,4 +8,4 @@ mod interpreter;
 mod sort;
 
 pub(crate) use harness::{JobEnd, run_job};
-pub(crate) use interpreter::Python;
+pub(crate) use interpreter::{Python, raise_new};
