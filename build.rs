@@ -17,11 +17,18 @@ fn main() {
         })
         .unwrap_or_default();
     ids.sort();
-    let mut code = String::from("/// The built-in challenge bank: `(id, challenge.toml text)`, sorted by id.\n");
+    let mut code = String::from(
+        "/// The built-in challenge bank: `(id, challenge.toml text)`, sorted by id.\n",
+    );
     code.push_str("pub(crate) static BANK: &[(&str, &str)] = &[\n");
     for id in &ids {
         let path = root.join(id).join("challenge.toml");
-        writeln!(code, "    ({id:?}, include_str!({:?})),", path.display().to_string()).expect("write to a String");
+        writeln!(
+            code,
+            "    ({id:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .expect("write to a String");
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("bank.rs");

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::report::Format;
 
 #[derive(Debug, Parser)]
-#[command(name = "pygrade", version, about = "Grade Python answers to coding-interview challenges, with no Python installed")]
+#[command(
+    name = "pygrade",
+    version,
+    about = "Grade Python answers to coding-interview challenges, with no Python installed"
+)]
 pub struct Args {
     /// Also load challenges from DIR (`DIR/<id>/challenge.toml` or `DIR/<id>.toml`); repeatable.
     #[arg(long, global = true, value_name = "DIR")]

@@ -14,8 +14,15 @@ pub(crate) fn unified(expected: &str, actual: &str) -> Option<String> {
     }
     let expected = format!("{expected}\n");
     let actual = format!("{actual}\n");
-    let diff = TextDiff::configure().timeout(DIFF_TIMEOUT).diff_lines(&expected, &actual);
-    Some(diff.unified_diff().context_radius(3).header("expected", "actual").to_string())
+    let diff = TextDiff::configure()
+        .timeout(DIFF_TIMEOUT)
+        .diff_lines(&expected, &actual);
+    Some(
+        diff.unified_diff()
+            .context_radius(3)
+            .header("expected", "actual")
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -25,7 +32,10 @@ mod tests {
     #[test]
     fn shows_only_the_changed_lines_with_context() {
         let diff = unified("[1,\n 2,\n 3]", "[1,\n 5,\n 3]").unwrap();
-        assert_eq!(diff, "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n [1,\n- 2,\n+ 5,\n  3]\n");
+        assert_eq!(
+            diff,
+            "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n [1,\n- 2,\n+ 5,\n  3]\n"
+        );
         assert_eq!(unified("x", "x"), None);
     }
 }

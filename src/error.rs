@@ -43,20 +43,41 @@ pub struct ChallengeError {
 
 impl ChallengeError {
     /// An error at byte range `span` of `source`.
-    pub fn at(path: &str, source: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub fn at(
+        path: &str,
+        source: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         let message = message.into();
         let Some(span) = span else {
-            return ChallengeError { path: path.to_owned(), line: 1, column: 1, message, excerpt: None };
+            return ChallengeError {
+                path: path.to_owned(),
+                line: 1,
+                column: 1,
+                message,
+                excerpt: None,
+            };
         };
         let start = floor_char_boundary(source, span.start.min(source.len()));
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
         let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
-        let text = source[line_start..line_end].trim_end_matches('\r').to_owned();
+        let text = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_owned();
         let end = floor_char_boundary(source, span.end.clamp(start, line_end));
         let width = source[start..end].chars().count().max(1);
-        ChallengeError { path: path.to_owned(), line, column, message, excerpt: Some((text, width)) }
+        ChallengeError {
+            path: path.to_owned(),
+            line,
+            column,
+            message,
+            excerpt: Some((text, width)),
+        }
     }
 }
 
@@ -69,12 +90,25 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 
 impl fmt::Display for ChallengeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )?;
         if let Some((text, width)) = &self.excerpt {
             let gutter = self.line.to_string().len();
             let pad = " ".repeat(gutter);
-            let lead: String = text.chars().take(self.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            write!(f, "\n{pad} |\n{} | {text}\n{pad} | {lead}{}", self.line, "^".repeat(*width))?;
+            let lead: String = text
+                .chars()
+                .take(self.column - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{pad} |\n{} | {text}\n{pad} | {lead}{}",
+                self.line,
+                "^".repeat(*width)
+            )?;
         }
         Ok(())
     }
@@ -88,6 +122,9 @@ mod tests {
     fn points_at_line_and_column_with_a_caret() {
         let source = "id = \"x\"\ntitle = 3\n";
         let error = ChallengeError::at("c.toml", source, Some(17..18), "invalid type");
-        assert_eq!(error.to_string(), "c.toml:2:9: invalid type\n  |\n2 | title = 3\n  |         ^");
+        assert_eq!(
+            error.to_string(),
+            "c.toml:2:9: invalid type\n  |\n2 | title = 3\n  |         ^"
+        );
     }
 }

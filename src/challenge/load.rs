@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::model::{Action, Challenge, DEFAULT_CWD, Expectation, Limits, Op, SandboxSetup, TestCase, Visibility};
+use super::model::{
+    Action, Challenge, DEFAULT_CWD, Expectation, Limits, Op, SandboxSetup, TestCase, Visibility,
+};
 use super::spec::{ChallengeSpec, CompareMode, Kind, LimitsSpec, SandboxSpec, TestSpec};
 use crate::error::{ChallengeError, Error};
 use crate::value::{CompareOptions, Value, parse_literal};
@@ -20,7 +22,10 @@ include!(concat!(env!("OUT_DIR"), "/bank.rs"));
 /// Where one challenge's TOML lives.
 #[derive(Clone, Debug)]
 pub enum ChallengeSource {
-    Builtin { id: &'static str, text: &'static str },
+    Builtin {
+        id: &'static str,
+        text: &'static str,
+    },
     File(PathBuf),
 }
 
@@ -38,8 +43,10 @@ impl ChallengeSet {
             .map(|&(id, text)| (id.to_owned(), ChallengeSource::Builtin { id, text }))
             .collect();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir)
-                .map_err(|e| Error::Read { path: dir.display().to_string(), message: e.to_string() })?;
+            let entries = std::fs::read_dir(dir).map_err(|e| Error::Read {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
             let mut found: Vec<(String, PathBuf)> = Vec::new();
             for entry in entries.flatten() {
                 let path = entry.path();
@@ -51,7 +58,11 @@ impl ChallengeSet {
                 }
             }
             found.sort();
-            sources.extend(found.into_iter().map(|(id, path)| (id, ChallengeSource::File(path))));
+            sources.extend(
+                found
+                    .into_iter()
+                    .map(|(id, path)| (id, ChallengeSource::File(path))),
+            );
         }
         Ok(ChallengeSet { sources })
     }
@@ -72,22 +83,34 @@ impl ChallengeSet {
         }
         Err(Error::UnknownChallenge {
             id: id_or_path.to_owned(),
-            known: self.ids().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "),
+            known: self
+                .ids()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 
     /// Loads and validates every known challenge, in id order.
     pub fn load_all(&self) -> Result<Vec<Challenge>, Error> {
-        self.sources.iter().map(|(id, source)| load(id, source, true)).collect()
+        self.sources
+            .iter()
+            .map(|(id, source)| load(id, source, true))
+            .collect()
     }
 }
 
 fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge, Error> {
     let (origin, text) = match source {
-        ChallengeSource::Builtin { id, text } => (format!("challenges/{id}/challenge.toml"), (*text).to_owned()),
+        ChallengeSource::Builtin { id, text } => (
+            format!("challenges/{id}/challenge.toml"),
+            (*text).to_owned(),
+        ),
         ChallengeSource::File(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| Error::Read { path: path.display().to_string(), message: e.to_string() })?;
+            let bytes = std::fs::read(path).map_err(|e| Error::Read {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
             let text = String::from_utf8(bytes).map_err(|e| Error::Read {
                 path: path.display().to_string(),
                 message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
@@ -99,34 +122,54 @@ fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge,
     if check_id && challenge.id != id {
         let spec: Option<ChallengeSpec> = toml::from_str(&text).ok();
         let span = spec.map(|s| s.id.span());
-        return Err(ChallengeError::at(&origin, &text, span, format!("id `{}` must match its file name `{id}`", challenge.id)).into());
+        return Err(ChallengeError::at(
+            &origin,
+            &text,
+            span,
+            format!("id `{}` must match its file name `{id}`", challenge.id),
+        )
+        .into());
     }
     Ok(challenge)
 }
 
 /// Parses and validates one challenge file.
 pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeError> {
-    let spec: ChallengeSpec =
-        toml::from_str(text).map_err(|e| ChallengeError::at(origin, text, e.span(), e.message().trim_end()))?;
-    let err = |span: std::ops::Range<usize>, message: String| ChallengeError::at(origin, text, Some(span), message);
+    let spec: ChallengeSpec = toml::from_str(text)
+        .map_err(|e| ChallengeError::at(origin, text, e.span(), e.message().trim_end()))?;
+    let err = |span: std::ops::Range<usize>, message: String| {
+        ChallengeError::at(origin, text, Some(span), message)
+    };
 
     if !is_identifier_like(spec.id.get_ref()) {
-        return Err(err(spec.id.span(), "`id` must be lowercase letters, digits and `_`".into()));
+        return Err(err(
+            spec.id.span(),
+            "`id` must be lowercase letters, digits and `_`".into(),
+        ));
     }
     if spec.entry.get_ref().is_empty() || spec.entry.get_ref().iter().any(|e| !is_python_name(e)) {
-        return Err(err(spec.entry.span(), "`entry` must list at least one Python name".into()));
+        return Err(err(
+            spec.entry.span(),
+            "`entry` must list at least one Python name".into(),
+        ));
     }
     let limits = limits(spec.limits.as_ref(), &err)?;
     let sandbox = sandbox(spec.sandbox.as_ref(), &err)?;
     let entry = spec.entry.get_ref().clone();
     if spec.tests.get_ref().is_empty() {
-        return Err(err(spec.tests.span(), "a challenge needs at least one `[[tests]]`".into()));
+        return Err(err(
+            spec.tests.span(),
+            "a challenge needs at least one `[[tests]]`".into(),
+        ));
     }
     let mut tests: Vec<TestCase> = Vec::new();
     for test in spec.tests.get_ref() {
         let case = test_case(test, &entry[0], &err)?;
         if tests.iter().any(|t| t.name == case.name) {
-            return Err(err(test.get_ref().name.span(), format!("duplicate test name `{}`", case.name)));
+            return Err(err(
+                test.get_ref().name.span(),
+                format!("duplicate test name `{}`", case.name),
+            ));
         }
         tests.push(case);
     }
@@ -155,19 +198,28 @@ fn limits(spec: Option<&LimitsSpec>, err: &ErrAt<'_>) -> Result<Limits, Challeng
     }
     if let Some(memory) = &spec.memory_mib {
         if !(32..=65_536).contains(memory.get_ref()) {
-            return Err(err(memory.span(), "`memory_mib` must be between 32 and 65536".into()));
+            return Err(err(
+                memory.span(),
+                "`memory_mib` must be between 32 and 65536".into(),
+            ));
         }
         limits.memory_mib = *memory.get_ref();
     }
     if let Some(output) = &spec.output_kib {
         if !(1..=1_048_576).contains(output.get_ref()) {
-            return Err(err(output.span(), "`output_kib` must be between 1 and 1048576".into()));
+            return Err(err(
+                output.span(),
+                "`output_kib` must be between 1 and 1048576".into(),
+            ));
         }
         limits.output_kib = *output.get_ref();
     }
     if let Some(recursion) = &spec.recursion {
         if !(50..=1_000_000).contains(recursion.get_ref()) {
-            return Err(err(recursion.span(), "`recursion` must be between 50 and 1000000".into()));
+            return Err(err(
+                recursion.span(),
+                "`recursion` must be between 50 and 1000000".into(),
+            ));
         }
         limits.recursion = *recursion.get_ref();
     }
@@ -175,21 +227,38 @@ fn limits(spec: Option<&LimitsSpec>, err: &ErrAt<'_>) -> Result<Limits, Challeng
 }
 
 fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, ChallengeError> {
-    let Some(spec) = spec else { return Ok(SandboxSetup::default()) };
+    let Some(spec) = spec else {
+        return Ok(SandboxSetup::default());
+    };
     let allow = spec.allow_modules.as_ref();
     if let Some(allow) = allow
-        && let Some(unknown) = allow.get_ref().iter().find(|m| !crate::sandbox::modules::ALLOWED.contains(&m.as_str()))
+        && let Some(unknown) = allow
+            .get_ref()
+            .iter()
+            .find(|m| !crate::sandbox::modules::ALLOWED.contains(&m.as_str()))
     {
-        return Err(err(allow.span(), format!("`allow_modules` can only narrow the default list; `{unknown}` is not on it")));
+        return Err(err(
+            allow.span(),
+            format!("`allow_modules` can only narrow the default list; `{unknown}` is not on it"),
+        ));
     }
     let cwd = match &spec.cwd {
-        Some(cwd) if !cwd.get_ref().starts_with('/') => return Err(err(cwd.span(), "`cwd` must be an absolute path".into())),
+        Some(cwd) if !cwd.get_ref().starts_with('/') => {
+            return Err(err(cwd.span(), "`cwd` must be an absolute path".into()));
+        }
         Some(cwd) => cwd.get_ref().clone(),
         None => DEFAULT_CWD.to_owned(),
     };
     Ok(SandboxSetup {
-        modules: crate::sandbox::modules::effective(allow.map(|a| a.get_ref().as_slice()), &spec.deny_modules),
-        files: spec.files.iter().map(|(path, content)| (path.clone(), content.clone())).collect(),
+        modules: crate::sandbox::modules::effective(
+            allow.map(|a| a.get_ref().as_slice()),
+            &spec.deny_modules,
+        ),
+        files: spec
+            .files
+            .iter()
+            .map(|(path, content)| (path.clone(), content.clone()))
+            .collect(),
         cwd,
     })
 }
@@ -199,23 +268,44 @@ fn seconds(value: &Spanned<f64>, err: &ErrAt<'_>) -> Result<f64, ChallengeError>
     if seconds.is_finite() && seconds > 0.0 && seconds <= 600.0 {
         Ok(seconds)
     } else {
-        Err(err(value.span(), "a time limit must be more than 0 and at most 600 seconds".into()))
+        Err(err(
+            value.span(),
+            "a time limit must be more than 0 and at most 600 seconds".into(),
+        ))
     }
 }
 
-fn test_case(spanned: &Spanned<TestSpec>, default_target: &str, err: &ErrAt<'_>) -> Result<TestCase, ChallengeError> {
+fn test_case(
+    spanned: &Spanned<TestSpec>,
+    default_target: &str,
+    err: &ErrAt<'_>,
+) -> Result<TestCase, ChallengeError> {
     let test = spanned.get_ref();
     let name = test.name.get_ref().clone();
     if !is_identifier_like(&name) {
-        return Err(err(test.name.span(), "test names must be lowercase letters, digits and `_`".into()));
+        return Err(err(
+            test.name.span(),
+            "test names must be lowercase letters, digits and `_`".into(),
+        ));
     }
     let kind = test.kind.unwrap_or(Kind::Call);
     let here = spanned.span();
     let forbid = |present: bool, key: &str| -> Result<(), ChallengeError> {
-        if present { Err(err(here.clone(), format!("test `{name}`: `{key}` does not apply to this kind of test"))) } else { Ok(()) }
+        if present {
+            Err(err(
+                here.clone(),
+                format!("test `{name}`: `{key}` does not apply to this kind of test"),
+            ))
+        } else {
+            Ok(())
+        }
     };
     let require = |present: bool, key: &str| -> Result<(), ChallengeError> {
-        if present { Ok(()) } else { Err(err(here.clone(), format!("test `{name}`: missing `{key}`"))) }
+        if present {
+            Ok(())
+        } else {
+            Err(err(here.clone(), format!("test `{name}`: missing `{key}`")))
+        }
     };
 
     let uses_ops = test.ops.is_some();
@@ -225,57 +315,110 @@ fn test_case(spanned: &Spanned<TestSpec>, default_target: &str, err: &ErrAt<'_>)
             forbid(test.class.is_some(), "class")?;
             forbid(test.args.is_some() || test.kwargs.is_some(), "args")?;
             forbid(uses_ops, "ops")?;
-            let script = test.script.as_ref().ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `script`")))?;
-            Action::Script { code: script.get_ref().clone() }
+            let script = test
+                .script
+                .as_ref()
+                .ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `script`")))?;
+            Action::Script {
+                code: script.get_ref().clone(),
+            }
         }
         Kind::Ops | Kind::Raises if uses_ops || kind == Kind::Ops => {
             require(uses_ops, "ops")?;
             forbid(test.function.is_some(), "function")?;
             forbid(test.script.is_some(), "script")?;
-            let class = test.class.as_ref().map_or(default_target.to_owned(), |c| c.get_ref().clone());
+            let class = test
+                .class
+                .as_ref()
+                .map_or(default_target.to_owned(), |c| c.get_ref().clone());
             let ops_value = test.ops.as_ref().map(|o| (value(o, err), o.span()));
             let ops = match ops_value {
                 Some((v, span)) => ops(v?, &name).map_err(|m| err(span, m))?,
                 None => Vec::new(),
             };
-            Action::Ops { class, args: args(test.args.as_ref(), err)?, kwargs: kwargs(test.kwargs.as_ref(), err)?, ops }
+            Action::Ops {
+                class,
+                args: args(test.args.as_ref(), err)?,
+                kwargs: kwargs(test.kwargs.as_ref(), err)?,
+                ops,
+            }
         }
         Kind::Call | Kind::Raises | Kind::Ops => {
             forbid(test.class.is_some(), "class")?;
             forbid(test.script.is_some(), "script")?;
-            let function = test.function.as_ref().map_or(default_target.to_owned(), |f| f.get_ref().clone());
-            Action::Call { function, args: args(test.args.as_ref(), err)?, kwargs: kwargs(test.kwargs.as_ref(), err)? }
+            let function = test
+                .function
+                .as_ref()
+                .map_or(default_target.to_owned(), |f| f.get_ref().clone());
+            Action::Call {
+                function,
+                args: args(test.args.as_ref(), err)?,
+                kwargs: kwargs(test.kwargs.as_ref(), err)?,
+            }
         }
     };
 
     let expectation = if kind == Kind::Raises {
         forbid(test.expect.is_some(), "expect")?;
-        forbid(test.compare.is_some() || test.tolerance.is_some(), "compare")?;
-        let raises = test.raises.as_ref().ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `raises`")))?;
+        forbid(
+            test.compare.is_some() || test.tolerance.is_some(),
+            "compare",
+        )?;
+        let raises = test
+            .raises
+            .as_ref()
+            .ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `raises`")))?;
         if !is_python_name(raises.get_ref()) {
-            return Err(err(raises.span(), "`raises` must be an exception class name such as `KeyError`".into()));
+            return Err(err(
+                raises.span(),
+                "`raises` must be an exception class name such as `KeyError`".into(),
+            ));
         }
-        Expectation::Raises { exception: raises.get_ref().clone(), message: test.message.clone() }
+        Expectation::Raises {
+            exception: raises.get_ref().clone(),
+            message: test.message.clone(),
+        }
     } else {
         forbid(test.raises.is_some(), "raises")?;
         forbid(test.message.is_some(), "message")?;
-        let expect_spec = test.expect.as_ref().ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `expect`")))?;
+        let expect_spec = test
+            .expect
+            .as_ref()
+            .ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `expect`")))?;
         let expect = value(expect_spec, err)?;
-        let unordered = test.compare.as_ref().is_some_and(|c| *c.get_ref() == CompareMode::Unordered);
+        let unordered = test
+            .compare
+            .as_ref()
+            .is_some_and(|c| *c.get_ref() == CompareMode::Unordered);
         if unordered && !matches!(expect, Value::List(_) | Value::Tuple(_)) {
-            return Err(err(expect_spec.span(), "`compare = \"unordered\"` needs `expect` to be a list or tuple".into()));
+            return Err(err(
+                expect_spec.span(),
+                "`compare = \"unordered\"` needs `expect` to be a list or tuple".into(),
+            ));
         }
         if matches!(kind, Kind::Script | Kind::Ops) && !matches!(expect, Value::List(_)) {
-            return Err(err(expect_spec.span(), "`expect` must be a list: one value per op or observation".into()));
+            return Err(err(
+                expect_spec.span(),
+                "`expect` must be a list: one value per op or observation".into(),
+            ));
         }
         let tolerance = match &test.tolerance {
             Some(t) if !(t.get_ref().is_finite() && *t.get_ref() >= 0.0) => {
-                return Err(err(t.span(), "`tolerance` must be a non-negative number".into()));
+                return Err(err(
+                    t.span(),
+                    "`tolerance` must be a non-negative number".into(),
+                ));
             }
             Some(t) => Some(*t.get_ref()),
             None => None,
         };
-        Expectation::Value { expect, options: CompareOptions { unordered, tolerance } }
+        Expectation::Value {
+            expect,
+            options: CompareOptions {
+                unordered,
+                tolerance,
+            },
+        }
     };
 
     Ok(TestCase {
@@ -299,43 +442,79 @@ fn from_toml(value: &toml::Value) -> Result<Value, String> {
         toml::Value::Integer(i) => Value::int(*i),
         toml::Value::Float(x) => Value::Float(*x),
         toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(_) => return Err("dates are not Python values here; use a string".into()),
-        toml::Value::Array(items) => Value::List(items.iter().map(from_toml).collect::<Result<_, _>>()?),
+        toml::Value::Datetime(_) => {
+            return Err("dates are not Python values here; use a string".into());
+        }
+        toml::Value::Array(items) => {
+            Value::List(items.iter().map(from_toml).collect::<Result<_, _>>()?)
+        }
         toml::Value::Table(table) => {
             if let (1, Some(literal)) = (table.len(), table.get("py")) {
-                let toml::Value::String(source) = literal else { return Err("`py` must be a string holding a Python literal".into()) };
-                return parse_literal(source).map_err(|e| format!("bad Python literal `{source}`: {e}"));
+                let toml::Value::String(source) = literal else {
+                    return Err("`py` must be a string holding a Python literal".into());
+                };
+                return parse_literal(source)
+                    .map_err(|e| format!("bad Python literal `{source}`: {e}"));
             }
-            Value::Dict(table.iter().map(|(k, v)| Ok((Value::Str(k.clone()), from_toml(v)?))).collect::<Result<_, String>>()?)
+            Value::Dict(
+                table
+                    .iter()
+                    .map(|(k, v)| Ok((Value::Str(k.clone()), from_toml(v)?)))
+                    .collect::<Result<_, String>>()?,
+            )
         }
     })
 }
 
-fn args(spec: Option<&Spanned<toml::Value>>, err: &ErrAt<'_>) -> Result<Vec<Value>, ChallengeError> {
-    let Some(spec) = spec else { return Ok(Vec::new()) };
+fn args(
+    spec: Option<&Spanned<toml::Value>>,
+    err: &ErrAt<'_>,
+) -> Result<Vec<Value>, ChallengeError> {
+    let Some(spec) = spec else {
+        return Ok(Vec::new());
+    };
     match value(spec, err)? {
         Value::List(items) | Value::Tuple(items) => Ok(items),
-        _ => Err(err(spec.span(), "`args` must be an array of positional arguments".into())),
+        _ => Err(err(
+            spec.span(),
+            "`args` must be an array of positional arguments".into(),
+        )),
     }
 }
 
-fn kwargs(spec: Option<&Spanned<toml::Value>>, err: &ErrAt<'_>) -> Result<Vec<(String, Value)>, ChallengeError> {
-    let Some(spec) = spec else { return Ok(Vec::new()) };
+fn kwargs(
+    spec: Option<&Spanned<toml::Value>>,
+    err: &ErrAt<'_>,
+) -> Result<Vec<(String, Value)>, ChallengeError> {
+    let Some(spec) = spec else {
+        return Ok(Vec::new());
+    };
     let Value::Dict(pairs) = value(spec, err)? else {
-        return Err(err(spec.span(), "`kwargs` must be a table of keyword arguments".into()));
+        return Err(err(
+            spec.span(),
+            "`kwargs` must be a table of keyword arguments".into(),
+        ));
     };
     pairs
         .into_iter()
         .map(|(key, value)| match key {
             Value::Str(name) if is_python_name(&name) => Ok((name, value)),
-            other => Err(err(spec.span(), format!("keyword argument name {} is not a Python name", other.repr()))),
+            other => Err(err(
+                spec.span(),
+                format!(
+                    "keyword argument name {} is not a Python name",
+                    other.repr()
+                ),
+            )),
         })
         .collect()
 }
 
 fn ops(value: Value, test: &str) -> Result<Vec<Op>, String> {
     let (Value::List(items) | Value::Tuple(items)) = value else {
-        return Err(format!("test `{test}`: `ops` must be an array of [\"method\", args...] arrays"));
+        return Err(format!(
+            "test `{test}`: `ops` must be an array of [\"method\", args...] arrays"
+        ));
     };
     items
         .into_iter()
@@ -350,12 +529,16 @@ fn ops(value: Value, test: &str) -> Result<Vec<Op>, String> {
 }
 
 fn is_identifier_like(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_python_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -368,7 +551,10 @@ mod tests {
     fn check_error(tests: &str, expected: &str) {
         let text = format!("{HEAD}{tests}");
         let message = parse("t.toml", &text).map(|_| ()).unwrap_err().to_string();
-        assert!(message.starts_with(expected), "got:\n{message}\nwanted prefix:\n{expected}");
+        assert!(
+            message.starts_with(expected),
+            "got:\n{message}\nwanted prefix:\n{expected}"
+        );
     }
 
     #[test]
@@ -381,19 +567,43 @@ mod tests {
         );
         let challenge = parse("t.toml", &text).unwrap();
         assert_eq!(challenge.tests.len(), 4);
-        let Action::Call { args, .. } = &challenge.tests[0].action else { panic!("a is a call") };
+        let Action::Call { args, .. } = &challenge.tests[0].action else {
+            panic!("a is a call")
+        };
         assert_eq!(args[1].repr(), "(2, None)");
-        let Action::Ops { ops, class, .. } = &challenge.tests[1].action else { panic!("b is ops") };
-        assert_eq!((class.as_str(), ops.len(), ops[1].method.as_str()), ("f", 2, "get"));
-        assert!(matches!(&challenge.tests[2].expectation, Expectation::Raises { exception, .. } if exception == "ValueError"));
+        let Action::Ops { ops, class, .. } = &challenge.tests[1].action else {
+            panic!("b is ops")
+        };
+        assert_eq!(
+            (class.as_str(), ops.len(), ops[1].method.as_str()),
+            ("f", 2, "get")
+        );
+        assert!(
+            matches!(&challenge.tests[2].expectation, Expectation::Raises { exception, .. } if exception == "ValueError")
+        );
     }
 
     #[test]
     fn errors_name_line_and_column() {
-        check_error("[[tests]]\nname = \"a\"\nexpct = 1\n", "t.toml:9:1: unknown field `expct`");
-        check_error("[[tests]]\nname = \"a\"\n", "t.toml:7:1: test `a`: missing `expect`");
-        check_error("[[tests]]\nname = \"a\"\nexpect = { py = \"os.system('x')\" }\n", "t.toml:9:10: bad Python literal");
-        check_error("[[tests]]\nname = \"a\"\nkind = \"ops\"\nops = [[1]]\nexpect = []\n", "t.toml:10:7: test `a`: each op must be");
-        check_error("[[tests]]\nname = \"a\"\nexpect = 1\n[[tests]]\nname = \"a\"\nexpect = 1\n", "t.toml:11:8: duplicate test name `a`");
+        check_error(
+            "[[tests]]\nname = \"a\"\nexpct = 1\n",
+            "t.toml:9:1: unknown field `expct`",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\n",
+            "t.toml:7:1: test `a`: missing `expect`",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\nexpect = { py = \"os.system('x')\" }\n",
+            "t.toml:9:10: bad Python literal",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\nkind = \"ops\"\nops = [[1]]\nexpect = []\n",
+            "t.toml:10:7: test `a`: each op must be",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\nexpect = 1\n[[tests]]\nname = \"a\"\nexpect = 1\n",
+            "t.toml:11:8: duplicate test name `a`",
+        );
     }
 }

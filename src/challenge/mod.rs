@@ -6,7 +6,10 @@ mod model;
 mod spec;
 
 pub use load::{ChallengeSet, ChallengeSource};
-pub use model::{Action, Challenge, DEFAULT_CWD, Difficulty, Expectation, Limits, Op, SandboxSetup, TestCase, Visibility};
+pub use model::{
+    Action, Challenge, DEFAULT_CWD, Difficulty, Expectation, Limits, Op, SandboxSetup, TestCase,
+    Visibility,
+};
 
 /// Parses a challenge from TOML text in unit tests.
 #[cfg(test)]

@@ -53,7 +53,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { time: 2.0, memory_mib: 256, output_kib: 1024, recursion: 10_000 }
+        Limits {
+            time: 2.0,
+            memory_mib: 256,
+            output_kib: 1024,
+            recursion: 10_000,
+        }
     }
 }
 
@@ -70,7 +75,11 @@ pub struct SandboxSetup {
 
 impl Default for SandboxSetup {
     fn default() -> Self {
-        SandboxSetup { modules: crate::sandbox::modules::effective(None, &[]), files: Vec::new(), cwd: DEFAULT_CWD.to_owned() }
+        SandboxSetup {
+            modules: crate::sandbox::modules::effective(None, &[]),
+            files: Vec::new(),
+            cwd: DEFAULT_CWD.to_owned(),
+        }
     }
 }
 
@@ -111,9 +120,18 @@ pub struct TestCase {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     /// `function(*args, **kwargs)`.
-    Call { function: String, args: Vec<Value>, kwargs: Vec<(String, Value)> },
+    Call {
+        function: String,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    },
     /// `obj = class(*args, **kwargs)`, then each op in turn; the result is the list of returns.
-    Ops { class: String, args: Vec<Value>, kwargs: Vec<(String, Value)>, ops: Vec<Op> },
+    Ops {
+        class: String,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        ops: Vec<Op>,
+    },
     /// A snippet run in a copy of the submission's namespace; the result is what it observed.
     Script { code: String },
 }
@@ -127,7 +145,13 @@ pub struct Op {
 #[derive(Clone, Debug)]
 pub enum Expectation {
     /// The result must match this value.
-    Value { expect: Value, options: CompareOptions },
+    Value {
+        expect: Value,
+        options: CompareOptions,
+    },
     /// The call (or the last op) must raise an exception with this class name in its MRO.
-    Raises { exception: String, message: Option<String> },
+    Raises {
+        exception: String,
+        message: Option<String>,
+    },
 }

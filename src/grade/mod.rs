@@ -9,6 +9,6 @@ mod submission;
 
 pub use outcome::{Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport};
 pub use plan::LimitOverrides;
-pub use run::{GradeOptions, grade};
 pub(crate) use run::describe_input as describe_action;
+pub use run::{GradeOptions, grade};
 pub use submission::{MAX_SOURCE_BYTES, Submission};

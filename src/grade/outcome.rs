@@ -56,7 +56,13 @@ pub struct Problem {
 
 impl Problem {
     pub(crate) fn new(kind: &str, message: String, line: usize, column: usize) -> Self {
-        Problem { kind: kind.to_owned(), message, line, column, source_line: None }
+        Problem {
+            kind: kind.to_owned(),
+            message,
+            line,
+            column,
+            source_line: None,
+        }
     }
 }
 

@@ -29,21 +29,34 @@ pub(crate) fn restore_order<T>(order: &[usize], results: Vec<T>) -> Vec<T> {
 }
 
 /// The job for `source`, its tests in `order` (indices into the challenge's tests).
-pub(crate) fn job(challenge: &Challenge, order: &[usize], source: &str, filename: &str, overrides: LimitOverrides) -> Job {
+pub(crate) fn job(
+    challenge: &Challenge,
+    order: &[usize],
+    source: &str,
+    filename: &str,
+    overrides: LimitOverrides,
+) -> Job {
     Job {
         source: source.to_owned(),
         filename: filename.to_owned(),
         tests: order
             .iter()
             .map(|&i| &challenge.tests[i])
-            .map(|test| JobTest { action: test.action.clone(), limits: limits(challenge, test, overrides) })
+            .map(|test| JobTest {
+                action: test.action.clone(),
+                limits: limits(challenge, test, overrides),
+            })
             .collect(),
         sandbox: challenge.sandbox.clone(),
         first: 0,
     }
 }
 
-pub(crate) fn limits(challenge: &Challenge, test: &TestCase, overrides: LimitOverrides) -> TestLimits {
+pub(crate) fn limits(
+    challenge: &Challenge,
+    test: &TestCase,
+    overrides: LimitOverrides,
+) -> TestLimits {
     let base = challenge.limits;
     TestLimits {
         cpu_seconds: overrides.time.or(test.time).unwrap_or(base.time),
@@ -60,6 +73,9 @@ mod tests {
     #[test]
     fn results_return_to_challenge_order() {
         let order = [1, 3, 0, 2];
-        assert_eq!(restore_order(&order, vec!["b", "d", "a", "c"]), ["a", "b", "c", "d"]);
+        assert_eq!(
+            restore_order(&order, vec!["b", "d", "a", "c"]),
+            ["a", "b", "c", "d"]
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! facts the report shows: imports and which entry points are defined. Where it rejects code the
 //! VM accepts (PEP 701 f-strings), the VM's compiler has the last word.
 
+use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Stmt};
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{Mode, Parse, Tok};
@@ -15,8 +16,9 @@ use crate::error::Error;
 
 /// Larger sources are rejected before anything parses them.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
-/// CPython's tokenizer limit on nested brackets.
+/// CPython's tokenizer limits on nested brackets and indentation levels.
 const MAX_BRACKET_DEPTH: usize = 200;
+const MAX_INDENT_DEPTH: usize = 99;
 const PARSE_STACK_BYTES: usize = 256 << 20;
 
 /// A submission as read and checked, ready to run (or not).
@@ -35,18 +37,35 @@ pub struct Submission {
 impl Submission {
     /// Reads and checks a submission file. Only an unreadable file is an error.
     pub fn read(path: &str) -> Result<Submission, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.to_owned(), message: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| Error::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
         Ok(Submission::from_bytes(path, &bytes))
     }
 
     /// Checks submission bytes that came from somewhere other than a file.
     pub fn from_bytes(path: &str, bytes: &[u8]) -> Submission {
         let source = decode(path, bytes);
-        let (imports, defined) = match &source {
-            Ok(text) => facts(text),
-            Err(_) => (Vec::new(), None),
+        let Ok(text) = &source else {
+            return Submission {
+                path: path.to_owned(),
+                source,
+                imports: Vec::new(),
+                defined: None,
+            };
         };
-        Submission { path: path.to_owned(), source, imports, defined }
+        let facts = facts(text);
+        let source = match facts.problem {
+            Some(problem) => Err(problem),
+            None => source,
+        };
+        Submission {
+            path: path.to_owned(),
+            source,
+            imports: facts.imports,
+            defined: facts.defined,
+        }
     }
 }
 
@@ -54,7 +73,11 @@ fn decode(path: &str, bytes: &[u8]) -> Result<String, Problem> {
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(Problem::new(
             "TooLarge",
-            format!("the submission is {} bytes; pygrade accepts at most {} bytes", bytes.len(), MAX_SOURCE_BYTES),
+            format!(
+                "the submission is {} bytes; pygrade accepts at most {} bytes",
+                bytes.len(),
+                MAX_SOURCE_BYTES
+            ),
             1,
             1,
         ));
@@ -78,7 +101,12 @@ fn decode(path: &str, bytes: &[u8]) -> Result<String, Problem> {
     };
     if let Some(at) = text.find('\0') {
         let (line, column) = position(text, at);
-        return Err(Problem::new("SyntaxError", "source code cannot contain null bytes".into(), line, column));
+        return Err(Problem::new(
+            "SyntaxError",
+            "source code cannot contain null bytes".into(),
+            line,
+            column,
+        ));
     }
     // CRLF and lone CR end lines, as in CPython; RustPython would keep `\r` in string literals.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -94,16 +122,36 @@ fn position(text: &str, at: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// CPython's limits on bracket nesting (200) and indentation (99 levels), from the tokens.
 fn check_brackets(text: &str) -> Result<(), Problem> {
     let mut depth = 0usize;
+    let mut indent = 0usize;
     for token in lex(text, Mode::Module) {
         let Ok((token, range)) = token else { break };
         match token {
+            Tok::Indent => {
+                indent += 1;
+                if indent > MAX_INDENT_DEPTH {
+                    let (line, column) = position(text, usize::from(range.start()));
+                    return Err(Problem::new(
+                        "IndentationError",
+                        "too many levels of indentation".into(),
+                        line,
+                        column,
+                    ));
+                }
+            }
+            Tok::Dedent => indent = indent.saturating_sub(1),
             Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
                 depth += 1;
                 if depth > MAX_BRACKET_DEPTH {
                     let (line, column) = position(text, usize::from(range.start()));
-                    return Err(Problem::new("SyntaxError", "too many nested parentheses".into(), line, column));
+                    return Err(Problem::new(
+                        "SyntaxError",
+                        "too many nested parentheses".into(),
+                        line,
+                        column,
+                    ));
                 }
             }
             Tok::Rpar | Tok::Rsqb | Tok::Rbrace => depth = depth.saturating_sub(1),
@@ -113,8 +161,18 @@ fn check_brackets(text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Imports and module-level names, parsed on a thread with a big stack (the AST is recursive).
-fn facts(text: &str) -> (Vec<String>, Option<Vec<String>>) {
+/// What the static parse found.
+#[derive(Default)]
+struct Facts {
+    imports: Vec<String>,
+    defined: Option<Vec<String>>,
+    /// Source CPython would refuse to compile that RustPython might accept or crash on.
+    problem: Option<Problem>,
+}
+
+/// Imports, module-level names and nesting limits, parsed on a thread with a big stack (the AST
+/// is recursive).
+fn facts(text: &str) -> Facts {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(PARSE_STACK_BYTES)
@@ -124,20 +182,88 @@ fn facts(text: &str) -> (Vec<String>, Option<Vec<String>>) {
                     collect_imports(&suite, &mut imports);
                     imports.sort();
                     imports.dedup();
-                    (imports, Some(defined_names(&suite)))
+                    let defined = Some(defined_names(&suite));
+                    let mut depth = ExprDepth::default();
+                    for stmt in suite {
+                        depth.visit_stmt(stmt);
+                    }
+                    let problem = (depth.deepest > MAX_EXPR_DEPTH).then(|| {
+                        Problem::new(
+                            "RecursionError",
+                            "maximum recursion depth exceeded during compilation".into(),
+                            1,
+                            1,
+                        )
+                    });
+                    Facts {
+                        imports,
+                        defined,
+                        problem,
+                    }
                 }
-                Err(_) => (Vec::new(), None),
+                // The old parser does not know PEP 701 f-strings, whose nesting hides brackets
+                // from its lexer: count brackets in the raw text instead.
+                Err(_) => Facts {
+                    problem: raw_bracket_problem(text),
+                    ..Facts::default()
+                },
             })
             .ok()
             .and_then(|handle| handle.join().ok())
-            .unwrap_or((Vec::new(), None))
+            .unwrap_or_default()
     })
+}
+
+/// CPython 3.11's compiler gives up on expressions nested about 3000 deep (measured: 2992).
+const MAX_EXPR_DEPTH: usize = 2990;
+
+#[derive(Default)]
+struct ExprDepth {
+    depth: usize,
+    deepest: usize,
+}
+
+impl Visitor for ExprDepth {
+    fn visit_expr(&mut self, node: ast::Expr) {
+        self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
+        // Past the limit the answer is known; stop descending.
+        if self.depth <= MAX_EXPR_DEPTH {
+            self.generic_visit_expr(node);
+        }
+        self.depth -= 1;
+    }
+}
+
+fn raw_bracket_problem(text: &str) -> Option<Problem> {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    let (line, column) = position(text, at);
+                    return Some(Problem::new(
+                        "SyntaxError",
+                        "too many nested parentheses".into(),
+                        line,
+                        column,
+                    ));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn collect_imports(body: &[Stmt], out: &mut Vec<String>) {
     for stmt in body {
         match stmt {
-            Stmt::Import(import) => out.extend(import.names.iter().map(|alias| alias.name.to_string())),
+            Stmt::Import(import) => {
+                out.extend(import.names.iter().map(|alias| alias.name.to_string()))
+            }
             Stmt::ImportFrom(import) if import.level.is_none_or(|l| l.to_u32() == 0) => {
                 out.extend(import.module.iter().map(ToString::to_string));
             }
@@ -179,7 +305,11 @@ fn defined_names(body: &[Stmt]) -> Vec<String> {
                 // `import os.path` binds `os`.
                 None => a.name.split('.').next().unwrap_or_default().to_owned(),
             })),
-            Stmt::ImportFrom(i) => names.extend(i.names.iter().map(|a| a.asname.as_ref().unwrap_or(&a.name).to_string())),
+            Stmt::ImportFrom(i) => names.extend(
+                i.names
+                    .iter()
+                    .map(|a| a.asname.as_ref().unwrap_or(&a.name).to_string()),
+            ),
             // Definitions under `if`/`try` at module level still count.
             Stmt::If(s) => {
                 names.extend(defined_names(&s.body));
@@ -209,30 +339,81 @@ mod tests {
     fn problem(bytes: &[u8]) -> String {
         let submission = Submission::from_bytes("s.py", bytes);
         let problem = submission.source.expect_err("should be rejected");
-        format!("{}:{}: {}: {}", problem.line, problem.column, problem.kind, problem.message)
+        format!(
+            "{}:{}: {}: {}",
+            problem.line, problem.column, problem.kind, problem.message
+        )
     }
 
     #[test]
     fn rejects_what_cpython_rejects_before_parsing() {
-        assert_eq!(problem(b"x = 1\ny = '\xff'\n"), "2:6: SyntaxError: Non-UTF-8 code starting with '\\xff' in file s.py on line 2, but no encoding declared");
-        assert_eq!(problem(b"x = 1\0\n"), "1:6: SyntaxError: source code cannot contain null bytes");
+        assert_eq!(
+            problem(b"x = 1\ny = '\xff'\n"),
+            "2:6: SyntaxError: Non-UTF-8 code starting with '\\xff' in file s.py on line 2, but no encoding declared"
+        );
+        assert_eq!(
+            problem(b"x = 1\0\n"),
+            "1:6: SyntaxError: source code cannot contain null bytes"
+        );
         let deep = format!("x = {}1{}", "(".repeat(300), ")".repeat(300));
-        assert_eq!(problem(deep.as_bytes()), "1:205: SyntaxError: too many nested parentheses");
+        assert_eq!(
+            problem(deep.as_bytes()),
+            "1:205: SyntaxError: too many nested parentheses"
+        );
         assert!(problem(&vec![b'#'; super::MAX_SOURCE_BYTES + 1]).starts_with("1:1: TooLarge"));
     }
 
     #[test]
     fn normalises_line_ends_and_reads_facts() {
         let submission = Submission::from_bytes("s.py", b"\xEF\xBB\xBFimport os.path\r\nfrom collections import deque as d\r\ndef f():\r\n    import heapq\r\nclass C: pass\r\n");
-        assert_eq!(submission.source.as_deref().unwrap().matches('\r').count(), 0);
+        assert_eq!(
+            submission.source.as_deref().unwrap().matches('\r').count(),
+            0
+        );
         assert_eq!(submission.imports, ["collections", "heapq", "os.path"]);
         assert_eq!(submission.defined.unwrap(), ["os", "d", "f", "C"]);
     }
 
     #[test]
-    fn survives_nesting_that_breaks_recursive_parsers() {
-        let source = format!("x = {}1\n", "not ".repeat(200_000));
-        let submission = Submission::from_bytes("s.py", source.as_bytes());
-        assert!(submission.source.is_ok());
+    fn refuses_nesting_exactly_where_cpython_does() {
+        let nested = |n: usize| format!("x = {}1\n", "not ".repeat(n));
+        assert!(
+            Submission::from_bytes("s.py", nested(2_900).as_bytes())
+                .source
+                .is_ok()
+        );
+        assert_eq!(
+            problem(nested(3_000).as_bytes()),
+            "1:1: RecursionError: maximum recursion depth exceeded during compilation"
+        );
+        // Far deeper than any recursive parser survives, and still no crash here.
+        assert!(problem(nested(200_000).as_bytes()).contains("RecursionError"));
+        let chain = format!("x = {}\n", vec!["1"; 3_000].join(" + "));
+        assert!(problem(chain.as_bytes()).contains("RecursionError"));
+        let indented: String = (0..100)
+            .map(|i| format!("{}if x:\n", "    ".repeat(i)))
+            .collect::<String>()
+            + &"    ".repeat(100)
+            + "pass\n";
+        let message = problem(indented.as_bytes());
+        assert!(
+            message.contains("IndentationError: too many levels of indentation"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn pep_701_fstrings_cannot_hide_brackets() {
+        let source = format!(
+            "x = f\"{{\"a\" + str({}1{})}}\"\n",
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        assert!(problem(source.as_bytes()).contains("too many nested parentheses"));
+        assert!(
+            Submission::from_bytes("s.py", b"d = {'k': 1}\nx = f\"{d[\"k\"]}\"\n")
+                .source
+                .is_ok()
+        );
     }
 }

@@ -27,34 +27,90 @@ impl Style {
     }
 
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("{code}{text}{RESET}") } else { text.to_owned() }
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
     }
 }
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {} {} ({})", style.paint(BOLD, &report.submission), style.paint(DIM, "·"), report.challenge.id, report.challenge.title);
+    let _ = writeln!(
+        out,
+        "{} {} {} ({})",
+        style.paint(BOLD, &report.submission),
+        style.paint(DIM, "·"),
+        report.challenge.id,
+        report.challenge.title
+    );
     if let Some(problem) = &report.problem {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", style.paint(RED, &format!("{}:{}:{}: {}: {}", report.submission, problem.line, problem.column, problem.kind, problem.message)));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                RED,
+                &format!(
+                    "{}:{}:{}: {}: {}",
+                    report.submission, problem.line, problem.column, problem.kind, problem.message
+                )
+            )
+        );
         if let Some(line) = &problem.source_line {
             let gutter = problem.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let lead: String = line.chars().take(problem.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-            let _ = writeln!(out, "{pad} |\n{gutter} | {line}\n{pad} | {lead}{}", style.paint(RED, "^"));
+            let lead: String = line
+                .chars()
+                .take(problem.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(
+                out,
+                "{pad} |\n{gutter} | {line}\n{pad} | {lead}{}",
+                style.paint(RED, "^")
+            );
         }
     }
     if !report.missing_entry_points.is_empty() {
-        let names: Vec<String> = report.missing_entry_points.iter().map(|n| format!("`{n}`")).collect();
-        let _ = writeln!(out, "{}", style.paint(YELLOW, &format!("warning: the challenge needs {} at module level", names.join(", "))));
+        let names: Vec<String> = report
+            .missing_entry_points
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                YELLOW,
+                &format!(
+                    "warning: the challenge needs {} at module level",
+                    names.join(", ")
+                )
+            )
+        );
     }
     let _ = writeln!(out);
     let width = report.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for test in &report.tests {
         let label = format!("{:<8}", label(test.status));
-        let visibility = if test.visibility.as_str() == "hidden" { style.paint(DIM, "hidden ") } else { "visible".to_owned() };
-        let message = test.message.as_deref().map(|m| format!("  {}", style.paint(DIM, m))).unwrap_or_default();
-        let _ = writeln!(out, "  {} {:<width$}  {visibility}{message}", style.paint(color(test.status), &label), test.name);
+        let visibility = if test.visibility.as_str() == "hidden" {
+            style.paint(DIM, "hidden ")
+        } else {
+            "visible".to_owned()
+        };
+        let message = test
+            .message
+            .as_deref()
+            .map(|m| format!("  {}", style.paint(DIM, m)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} {:<width$}  {visibility}{message}",
+            style.paint(color(test.status), &label),
+            test.name
+        );
     }
     for test in report.tests.iter().filter(|t| t.status != Status::Pass) {
         if let Some(details) = &test.details {
@@ -62,24 +118,48 @@ pub fn render(report: &Report, style: &Style) -> String {
         }
     }
     let _ = writeln!(out);
-    let hidden_failed = report.tests.iter().filter(|t| t.status != Status::Pass && t.details.is_none()).count();
-    let verdict = if report.passed { style.paint(GREEN, "PASSED") } else { style.paint(RED, "FAILED") };
+    let hidden_failed = report
+        .tests
+        .iter()
+        .filter(|t| t.status != Status::Pass && t.details.is_none())
+        .count();
+    let verdict = if report.passed {
+        style.paint(GREEN, "PASSED")
+    } else {
+        style.paint(RED, "FAILED")
+    };
     let mut summary = format!(
         "{verdict}  score {}/{}  ·  {} of {} tests passed",
         report.score, report.max_score, report.tests_passed, report.tests_total
     );
     if hidden_failed > 0 {
-        let _ = write!(summary, "  ·  {hidden_failed} hidden test{} failed", if hidden_failed == 1 { "" } else { "s" });
+        let _ = write!(
+            summary,
+            "  ·  {hidden_failed} hidden test{} failed",
+            if hidden_failed == 1 { "" } else { "s" }
+        );
     }
     let _ = writeln!(out, "{summary}");
     out
 }
 
 fn render_details(out: &mut String, test: &TestReport, details: &Details, style: &Style) {
-    let _ = writeln!(out, "\n{} {}", style.paint(color(test.status), &format!("── {} {}", label(test.status), test.name)), style.paint(color(test.status), &"─".repeat(40)));
+    let _ = writeln!(
+        out,
+        "\n{} {}",
+        style.paint(
+            color(test.status),
+            &format!("── {} {}", label(test.status), test.name)
+        ),
+        style.paint(color(test.status), &"─".repeat(40))
+    );
     section(out, "input", &details.input, style);
     if let Some(diff) = &details.diff {
-        let _ = writeln!(out, "  {}", style.paint(BOLD, "diff (- expected, + actual):"));
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.paint(BOLD, "diff (- expected, + actual):")
+        );
         let lines: Vec<&str> = diff.lines().collect();
         for line in lines.iter().take(MAX_DIFF_LINES) {
             let painted = match line.chars().next() {
@@ -91,7 +171,17 @@ fn render_details(out: &mut String, test: &TestReport, details: &Details, style:
             let _ = writeln!(out, "    {painted}");
         }
         if lines.len() > MAX_DIFF_LINES {
-            let _ = writeln!(out, "    {}", style.paint(DIM, &format!("… {} more diff lines (see `--format json`)", lines.len() - MAX_DIFF_LINES)));
+            let _ = writeln!(
+                out,
+                "    {}",
+                style.paint(
+                    DIM,
+                    &format!(
+                        "… {} more diff lines (see `--format json`)",
+                        lines.len() - MAX_DIFF_LINES
+                    )
+                )
+            );
         }
     } else {
         if let Some(expected) = &details.expected {

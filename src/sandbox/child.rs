@@ -24,7 +24,10 @@ pub(crate) const EXIT_SETUP: i32 = 123;
 
 /// Process CPU time in nanoseconds.
 pub(crate) fn cpu_time_ns() -> u64 {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `now` is a valid timespec for clock_gettime to fill.
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &raw mut now) };
     u64::try_from(now.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(now.tv_nsec).unwrap_or(0)
@@ -39,9 +42,16 @@ fn exit(code: i32) -> ! {
 /// Runs `job` in the forked child and exits. `result_fd` is the only descriptor kept.
 pub(crate) fn run(python: &Python, signals: &UserSignalSender, job: &Job, result_fd: RawFd) -> ! {
     close_other_fds(result_fd);
-    let memory = job.tests.iter().map(|t| t.limits.memory_bytes).max().unwrap_or(0);
+    let memory = job
+        .tests
+        .iter()
+        .map(|t| t.limits.memory_bytes)
+        .max()
+        .unwrap_or(0);
     memory::set_limit(memory::used().saturating_add(usize::try_from(memory).unwrap_or(usize::MAX)));
-    let Ok(watchdog) = Watchdog::start(signals.clone()) else { exit(EXIT_SETUP) };
+    let Ok(watchdog) = Watchdog::start(signals.clone()) else {
+        exit(EXIT_SETUP)
+    };
     if confine(&confinement(job, memory)).is_err() {
         exit(EXIT_SETUP);
     }
@@ -61,10 +71,24 @@ pub(crate) fn run(python: &Python, signals: &UserSignalSender, job: &Job, result
 /// Backstop limits for the whole job: the per-test limits are enforced by the watchdog and the
 /// allocator; these only stop a worker that somehow escapes both.
 fn confinement(job: &Job, memory: u64) -> Confinement {
-    let cpu: f64 = job.tests.iter().skip(job.first).map(|t| t.limits.cpu_seconds + 1.0).sum();
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "limits are validated positive and small")]
+    let cpu: f64 = job
+        .tests
+        .iter()
+        .skip(job.first)
+        .map(|t| t.limits.cpu_seconds + 1.0)
+        .sum();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "limits are validated positive and small"
+    )]
     let cpu_seconds = cpu.ceil() as u64 + 2;
-    Confinement { cpu_seconds, address_space: mapped_bytes().saturating_add(memory.saturating_mul(2)).saturating_add(STACK_AND_SLACK) }
+    Confinement {
+        cpu_seconds,
+        address_space: mapped_bytes()
+            .saturating_add(memory.saturating_mul(2))
+            .saturating_add(STACK_AND_SLACK),
+    }
 }
 
 /// The worker's stack may grow to the fork server's `RLIMIT_STACK` (512 MiB); plus slack.
@@ -74,7 +98,11 @@ const STACK_AND_SLACK: u64 = 768 << 20;
 fn mapped_bytes() -> u64 {
     let pages = std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u64>().ok())
+        })
         .unwrap_or(1 << 18);
     // SAFETY: sysconf has no preconditions.
     let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);

@@ -29,7 +29,9 @@ pub(crate) fn confine(limits: &Confinement) -> io::Result<()> {
     // SAFETY: prctl with constant arguments changes only this process's own settings.
     unsafe {
         // Changing credentials clears the parent-death signal, so it is set here, after.
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 || libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0
+            || libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+        {
             return Err(io::Error::last_os_error());
         }
     }
@@ -39,7 +41,10 @@ pub(crate) fn confine(limits: &Confinement) -> io::Result<()> {
 }
 
 fn set_limit(resource: libc::__rlimit_resource_t, value: u64) -> io::Result<()> {
-    let limit = libc::rlimit { rlim_cur: value, rlim_max: value };
+    let limit = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: value,
+    };
     // SAFETY: `limit` is a valid rlimit.
     if unsafe { libc::setrlimit(resource, &raw const limit) } != 0 {
         return Err(io::Error::last_os_error());
@@ -105,12 +110,22 @@ mod seccomp {
     ];
 
     pub(super) fn install() -> io::Result<()> {
-        let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(|e| io::Error::other(format!("{e:?}")))?;
-        let rules: BTreeMap<i64, Vec<seccompiler::SeccompRule>> = ALLOWED.iter().map(|&call| (call, Vec::new())).collect();
-        let errno = u32::try_from(libc::EPERM).unwrap_or(1);
-        let filter = SeccompFilter::new(rules, SeccompAction::Errno(errno), SeccompAction::Allow, arch)
+        let arch = TargetArch::try_from(std::env::consts::ARCH)
             .map_err(|e| io::Error::other(format!("{e:?}")))?;
-        let program: BpfProgram = filter.try_into().map_err(|e| io::Error::other(format!("{e:?}")))?;
-        seccompiler::apply_filter_all_threads(&program).map_err(|e| io::Error::other(format!("{e:?}")))
+        let rules: BTreeMap<i64, Vec<seccompiler::SeccompRule>> =
+            ALLOWED.iter().map(|&call| (call, Vec::new())).collect();
+        let errno = u32::try_from(libc::EPERM).unwrap_or(1);
+        let filter = SeccompFilter::new(
+            rules,
+            SeccompAction::Errno(errno),
+            SeccompAction::Allow,
+            arch,
+        )
+        .map_err(|e| io::Error::other(format!("{e:?}")))?;
+        let program: BpfProgram = filter
+            .try_into()
+            .map_err(|e| io::Error::other(format!("{e:?}")))?;
+        seccompiler::apply_filter_all_threads(&program)
+            .map_err(|e| io::Error::other(format!("{e:?}")))
     }
 }

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 use rustpython_vm::signal::user_signal_channel;
 
 use super::child;
-use super::protocol::{Job, MAX_FRAME, ServerFrame, TAG_SERVER, TAG_WORKER, decode, read_raw_frame, write_raw_frame};
+use super::protocol::{
+    Job, MAX_FRAME, ServerFrame, TAG_SERVER, TAG_WORKER, decode, read_raw_frame, write_raw_frame,
+};
 use super::python::Python;
 use super::watchdog::HardTimeout;
 
@@ -33,7 +35,9 @@ pub fn serve() -> ExitCode {
         return ExitCode::from(2);
     }
     loop {
-        let job: Job = match read_raw_frame(&mut input).and_then(|body| body.map(|b| decode(&b)).transpose()) {
+        let job: Job = match read_raw_frame(&mut input)
+            .and_then(|body| body.map(|b| decode(&b)).transpose())
+        {
             Ok(Some(job)) => job,
             Ok(None) => return ExitCode::SUCCESS,
             Err(error) => {
@@ -88,9 +92,18 @@ fn serve_job(
     } else {
         (Some(libc::WEXITSTATUS(status)), None)
     };
-    let millis = |t: libc::timeval| u64::try_from(t.tv_sec).unwrap_or(0) * 1000 + u64::try_from(t.tv_usec).unwrap_or(0) / 1000;
+    let millis = |t: libc::timeval| {
+        u64::try_from(t.tv_sec).unwrap_or(0) * 1000 + u64::try_from(t.tv_usec).unwrap_or(0) / 1000
+    };
     let cpu_ms = millis(usage.ru_utime) + millis(usage.ru_stime);
-    send(output, &ServerFrame::Exited { code, signal, cpu_ms })
+    send(
+        output,
+        &ServerFrame::Exited {
+            code,
+            signal,
+            cpu_ms,
+        },
+    )
 }
 
 /// Copies whole frames from the worker to the grader. A malformed stream (a worker that died

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use super::child::{EXIT_MEMORY, EXIT_TIMEOUT};
 use super::protocol::{
-    Job, MAX_FRAME, Message, Outcome, ServerFrame, SyntaxErrorInfo, TAG_SERVER, TAG_WORKER, TestRun, decode,
-    write_frame,
+    Job, MAX_FRAME, Message, Outcome, ServerFrame, SyntaxErrorInfo, TAG_SERVER, TAG_WORKER,
+    TestRun, decode, write_frame,
 };
 use super::{Execution, Sandbox};
 use crate::error::Error;
@@ -36,11 +36,18 @@ pub struct ProcessSandbox {
 impl ProcessSandbox {
     /// `executable` is the pygrade binary, started as `pygrade __forkserver`.
     pub fn new(executable: PathBuf) -> Self {
-        ProcessSandbox { executable, idle: Mutex::new(Vec::new()) }
+        ProcessSandbox {
+            executable,
+            idle: Mutex::new(Vec::new()),
+        }
     }
 
     fn take(&self) -> Result<ForkServer, Error> {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         match idle {
             Some(server) => Ok(server),
             None => ForkServer::spawn(&self.executable),
@@ -52,7 +59,10 @@ impl Sandbox for ProcessSandbox {
     fn execute(&self, job: &Job) -> Result<Execution, Error> {
         let mut server = self.take()?;
         let execution = server.execute(job)?;
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(server);
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(server);
         Ok(execution)
     }
 }
@@ -88,21 +98,33 @@ impl ForkServer {
         // SAFETY: the closure only calls setrlimit, which is async-signal-safe.
         unsafe {
             command.pre_exec(|| {
-                let stack = libc::rlimit { rlim_cur: WORKER_STACK_BYTES, rlim_max: WORKER_STACK_BYTES };
+                let stack = libc::rlimit {
+                    rlim_cur: WORKER_STACK_BYTES,
+                    rlim_max: WORKER_STACK_BYTES,
+                };
                 libc::setrlimit(libc::RLIMIT_STACK, &raw const stack);
                 Ok(())
             });
         }
-        let mut child = command
-            .spawn()
-            .map_err(|e| Error::Sandbox(format!("cannot start `{} __forkserver`: {e}", executable.display())))?;
+        let mut child = command.spawn().map_err(|e| {
+            Error::Sandbox(format!(
+                "cannot start `{} __forkserver`: {e}",
+                executable.display()
+            ))
+        })?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(Error::Internal("fork server pipes missing".into()));
         };
-        let mut server = ForkServer { child, input, reader: FrameReader::new(output) };
+        let mut server = ForkServer {
+            child,
+            input,
+            reader: FrameReader::new(output),
+        };
         match server.reader.next(Some(Instant::now() + START_TIMEOUT)) {
             Ok(Some(Frame::Server(ServerFrame::Ready))) => Ok(server),
-            _ => Err(Error::Sandbox("the fork server did not start (see the message above)".into())),
+            _ => Err(Error::Sandbox(
+                "the fork server did not start (see the message above)".into(),
+            )),
         }
     }
 
@@ -116,12 +138,22 @@ impl ForkServer {
         let mut starts_left = count + 1;
         while first < count && starts_left > 0 {
             starts_left -= 1;
-            let request = Job { first, ..job.clone() };
+            let request = Job {
+                first,
+                ..job.clone()
+            };
             write_frame(&mut self.input, &request).map_err(|e| lost(&e))?;
             self.input.flush().map_err(|e| lost(&e))?;
-            let pid = match self.reader.next(Some(Instant::now() + BETWEEN_TESTS_TIMEOUT)) {
+            let pid = match self
+                .reader
+                .next(Some(Instant::now() + BETWEEN_TESTS_TIMEOUT))
+            {
                 Ok(Some(Frame::Server(ServerFrame::Spawned { pid }))) => pid,
-                _ => return Err(Error::Sandbox("the fork server did not start a worker".into())),
+                _ => {
+                    return Err(Error::Sandbox(
+                        "the fork server did not start a worker".into(),
+                    ));
+                }
             };
             // The running test and the worker's CPU time when it started.
             let mut current: Option<(usize, u64)> = None;
@@ -132,25 +164,38 @@ impl ForkServer {
                 let frame = self.reader.next(if killed { None } else { Some(deadline) });
                 match frame {
                     Ok(Some(Frame::Worker(Message::Compiled { error }))) => compile_error = error,
-                    Ok(Some(Frame::Worker(Message::Started { index, cpu_ms }))) if index < count => {
+                    Ok(Some(Frame::Worker(Message::Started { index, cpu_ms })))
+                        if index < count =>
+                    {
                         started.push(index);
                         current = Some((index, cpu_ms));
-                        deadline = Instant::now() + Duration::from_secs_f64(job.tests[index].limits.wall_seconds());
+                        deadline = Instant::now()
+                            + Duration::from_secs_f64(job.tests[index].limits.wall_seconds());
                     }
                     Ok(Some(Frame::Worker(Message::Finished { index, run }))) if index < count => {
                         runs[index] = Some(run);
                         current = None;
                         deadline = Instant::now() + BETWEEN_TESTS_TIMEOUT;
                     }
-                    Ok(Some(Frame::Server(ServerFrame::Exited { code, signal, cpu_ms }))) => break (code, signal, cpu_ms),
+                    Ok(Some(Frame::Server(ServerFrame::Exited {
+                        code,
+                        signal,
+                        cpu_ms,
+                    }))) => break (code, signal, cpu_ms),
                     Ok(Some(_)) => {} // A frame out of place: only a corrupted worker sends one.
                     Err(ReadError::Timeout) => {
                         // SAFETY: signalling our fork server's child, which it has not reaped yet.
                         unsafe { libc::kill(pid, libc::SIGKILL) };
                         killed = true;
                     }
-                    Ok(None) => return Err(Error::Sandbox("the fork server stopped unexpectedly".into())),
-                    Err(ReadError::Io(error)) => return Err(Error::Sandbox(format!("lost the fork server: {error}"))),
+                    Ok(None) => {
+                        return Err(Error::Sandbox(
+                            "the fork server stopped unexpectedly".into(),
+                        ));
+                    }
+                    Err(ReadError::Io(error)) => {
+                        return Err(Error::Sandbox(format!("lost the fork server: {error}")));
+                    }
                 }
             };
             if compile_error.is_some() {
@@ -158,10 +203,15 @@ impl ForkServer {
             }
             // The test running when the worker ended died with it; one that died before any test
             // started takes the death itself, so every worker settles at least one test.
-            if let Some((index, start_cpu_ms)) = current.or(started.is_empty().then_some((first, 0))) {
+            if let Some((index, start_cpu_ms)) =
+                current.or(started.is_empty().then_some((first, 0)))
+            {
                 // Whatever the worker died of, a test that had used up its CPU time timed out.
                 let limit_ms = job.tests[index].limits.cpu_seconds * 1000.0;
-                #[expect(clippy::cast_precision_loss, reason = "milliseconds of CPU are far below 2^52")]
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "milliseconds of CPU are far below 2^52"
+                )]
                 let out_of_time = exit_cpu_ms.saturating_sub(start_cpu_ms) as f64 >= limit_ms;
                 runs[index] = Some(TestRun::bare(death(code, signal, killed || out_of_time)));
             }
@@ -171,13 +221,21 @@ impl ForkServer {
             }
             first = runs.iter().position(Option::is_none).unwrap_or(count);
         }
-        let runs = runs.into_iter().map(|run| run.unwrap_or_else(|| TestRun::bare(Outcome::NotRun))).collect();
-        Ok(Execution { compile_error, runs })
+        let runs = runs
+            .into_iter()
+            .map(|run| run.unwrap_or_else(|| TestRun::bare(Outcome::NotRun)))
+            .collect();
+        Ok(Execution {
+            compile_error,
+            runs,
+        })
     }
 }
 
 fn unreadable() -> Outcome {
-    Outcome::Crashed { detail: "the worker sent a result pygrade could not read".into() }
+    Outcome::Crashed {
+        detail: "the worker sent a result pygrade could not read".into(),
+    }
 }
 
 fn lost(error: &io::Error) -> Error {
@@ -192,9 +250,15 @@ fn death(code: Option<i32>, signal: Option<i32>, out_of_time: bool) -> Outcome {
     match (code, signal) {
         (Some(EXIT_TIMEOUT), _) | (_, Some(libc::SIGXCPU)) => Outcome::Timeout,
         (Some(EXIT_MEMORY), _) => Outcome::MemoryLimit,
-        (_, Some(signal)) => Outcome::Crashed { detail: format!("the worker was killed by {}", signal_name(signal)) },
-        (Some(code), None) => Outcome::Crashed { detail: format!("the worker exited with code {code}") },
-        (None, None) => Outcome::Crashed { detail: "the worker ended".into() },
+        (_, Some(signal)) => Outcome::Crashed {
+            detail: format!("the worker was killed by {}", signal_name(signal)),
+        },
+        (Some(code), None) => Outcome::Crashed {
+            detail: format!("the worker exited with code {code}"),
+        },
+        (None, None) => Outcome::Crashed {
+            detail: "the worker ended".into(),
+        },
     }
 }
 
@@ -226,7 +290,10 @@ struct FrameReader {
 
 impl FrameReader {
     fn new(output: ChildStdout) -> Self {
-        FrameReader { output, buffer: Vec::new() }
+        FrameReader {
+            output,
+            buffer: Vec::new(),
+        }
     }
 
     fn next(&mut self, deadline: Option<Instant>) -> Result<Option<Frame>, ReadError> {
@@ -252,10 +319,15 @@ impl FrameReader {
     }
 
     fn take_frame(&mut self) -> Result<Option<Frame>, ReadError> {
-        let Some(header) = self.buffer.get(..4) else { return Ok(None) };
+        let Some(header) = self.buffer.get(..4) else {
+            return Ok(None);
+        };
         let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
         if len > MAX_FRAME + 1 || len == 0 {
-            return Err(ReadError::Io(io::Error::new(io::ErrorKind::InvalidData, "bad frame from the fork server")));
+            return Err(ReadError::Io(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "bad frame from the fork server",
+            )));
         }
         if self.buffer.len() < 4 + len {
             return Ok(None);
@@ -264,7 +336,10 @@ impl FrameReader {
         let frame = match body[0] {
             TAG_SERVER => decode(&body[1..]).map(Frame::Server),
             TAG_WORKER => decode(&body[1..]).map(Frame::Worker),
-            _ => Err(io::Error::new(io::ErrorKind::InvalidData, "unknown frame tag")),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "unknown frame tag",
+            )),
         };
         match frame {
             Ok(frame) => Ok(Some(frame)),
@@ -275,7 +350,11 @@ impl FrameReader {
     }
 
     fn wait_readable(&self, timeout: Duration) -> Result<bool, ReadError> {
-        let mut poll = libc::pollfd { fd: self.output.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        let mut poll = libc::pollfd {
+            fd: self.output.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
         let millis = i32::try_from(timeout.as_millis().max(1)).unwrap_or(i32::MAX);
         loop {
             // SAFETY: `poll` is one valid pollfd.

@@ -50,10 +50,18 @@ impl TestLimits {
 #[serde(tag = "message", rename_all = "snake_case")]
 pub enum Message {
     /// The submission compiled (`error: None`) or did not.
-    Compiled { error: Option<SyntaxErrorInfo> },
+    Compiled {
+        error: Option<SyntaxErrorInfo>,
+    },
     /// A test started; `cpu_ms` is the worker's CPU time so far.
-    Started { index: usize, cpu_ms: u64 },
-    Finished { index: usize, run: TestRun },
+    Started {
+        index: usize,
+        cpu_ms: u64,
+    },
+    Finished {
+        index: usize,
+        run: TestRun,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -79,7 +87,12 @@ pub struct TestRun {
 impl TestRun {
     /// A run that left no output, e.g. one whose worker was killed.
     pub fn bare(outcome: Outcome) -> Self {
-        TestRun { outcome, output: String::new(), output_truncated: false, cpu_ms: 0 }
+        TestRun {
+            outcome,
+            output: String::new(),
+            output_truncated: false,
+            cpu_ms: 0,
+        }
     }
 }
 
@@ -87,16 +100,25 @@ impl TestRun {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The result: a call's return value, an ops test's list of returns, a script's observations.
-    Returned { value: Value },
+    Returned {
+        value: Value,
+    },
     /// The submission raised. `step` is the op index for ops tests.
-    Raised { exception: ExceptionInfo, step: Option<usize> },
+    Raised {
+        exception: ExceptionInfo,
+        step: Option<usize>,
+    },
     /// The entry point or method the test needs is missing or not callable.
-    Missing { message: String },
+    Missing {
+        message: String,
+    },
     Timeout,
     MemoryLimit,
     OutputLimit,
     /// The worker died without a verdict of its own (a signal, a VM panic, a broken pipe).
-    Crashed { detail: String },
+    Crashed {
+        detail: String,
+    },
     /// The submission did not compile, so the test did not run.
     NotRun,
 }
@@ -123,7 +145,11 @@ pub fn write_frame<W: Write, T: Serialize>(out: &mut W, value: &T) -> io::Result
 
 pub fn write_raw_frame<W: Write>(out: &mut W, body: &[u8]) -> io::Result<()> {
     let mut frame = Vec::with_capacity(body.len() + 4);
-    frame.extend_from_slice(&u32::try_from(body.len()).map_err(io::Error::other)?.to_le_bytes());
+    frame.extend_from_slice(
+        &u32::try_from(body.len())
+            .map_err(io::Error::other)?
+            .to_le_bytes(),
+    );
     frame.extend_from_slice(body);
     out.write_all(&frame)?;
     out.flush()
@@ -142,7 +168,10 @@ pub fn read_raw_frame<R: Read>(input: &mut R) -> io::Result<Option<Vec<u8>>> {
     }
     let len = u32::from_le_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut body = vec![0u8; len];
     input.read_exact(&mut body)?;
@@ -159,7 +188,9 @@ const MAX_JSON_DEPTH: usize = 1_000;
 pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> io::Result<T> {
     let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
     if json_depth(body) > MAX_JSON_DEPTH {
-        return Err(invalid(format!("frame nested deeper than {MAX_JSON_DEPTH} levels")));
+        return Err(invalid(format!(
+            "frame nested deeper than {MAX_JSON_DEPTH} levels"
+        )));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     deserializer.disable_recursion_limit();
@@ -202,10 +233,19 @@ mod tests {
 
     #[test]
     fn deeply_nested_values_cross_the_wire() {
-        let deep = (0..100).fold(Value::str("x"), |inner, _| Value::Dict(vec![(Value::str("k"), inner)]));
-        let message = Message::Finished { index: 0, run: TestRun::bare(Outcome::Returned { value: deep.clone() }) };
+        let deep = (0..100).fold(Value::str("x"), |inner, _| {
+            Value::Dict(vec![(Value::str("k"), inner)])
+        });
+        let message = Message::Finished {
+            index: 0,
+            run: TestRun::bare(Outcome::Returned {
+                value: deep.clone(),
+            }),
+        };
         let body = serde_json::to_vec(&message).unwrap();
-        let Message::Finished { run, .. } = decode::<Message>(&body).unwrap() else { panic!("a finished message") };
+        let Message::Finished { run, .. } = decode::<Message>(&body).unwrap() else {
+            panic!("a finished message")
+        };
         assert_eq!(run.outcome, Outcome::Returned { value: deep });
     }
 
@@ -226,7 +266,11 @@ pub enum ServerFrame {
     /// A worker was forked for the job just sent.
     Spawned { pid: i32 },
     /// The worker ended: its exit code, or the signal that killed it, and the CPU time it used.
-    Exited { code: Option<i32>, signal: Option<i32>, cpu_ms: u64 },
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
+        cpu_ms: u64,
+    },
 }
 
 /// First byte of a fork-server frame body: a [`ServerFrame`] follows.

@@ -55,15 +55,25 @@ impl Watchdog {
     /// Starts timing a test that may use `cpu_seconds` of CPU from now.
     pub(crate) fn arm(&self, cpu_seconds: f64) {
         self.fired.store(false, Ordering::SeqCst);
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "limits are validated positive and small")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "limits are validated positive and small"
+        )]
         let budget = (cpu_seconds * 1e9) as u64;
         let mut armed = self.armed.lock().unwrap_or_else(PoisonError::into_inner);
-        *armed = Armed { deadline_ns: Some(cpu_time_ns().saturating_add(budget)), panicked: false };
+        *armed = Armed {
+            deadline_ns: Some(cpu_time_ns().saturating_add(budget)),
+            panicked: false,
+        };
     }
 
     /// Stops timing. Afterwards no new signal is sent; ones already queued are drained by the caller.
     pub(crate) fn disarm(&self) {
-        self.armed.lock().unwrap_or_else(PoisonError::into_inner).deadline_ns = None;
+        self.armed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .deadline_ns = None;
     }
 
     /// Whether the running (or last) test hit its limit.
@@ -76,7 +86,9 @@ fn watch(armed: &Mutex<Armed>, fired: &AtomicBool, signals: &UserSignalSender) {
     loop {
         std::thread::sleep(POLL);
         let mut state = armed.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(deadline) = state.deadline_ns else { continue };
+        let Some(deadline) = state.deadline_ns else {
+            continue;
+        };
         let now = cpu_time_ns();
         if now < deadline {
             continue;
@@ -84,7 +96,11 @@ fn watch(armed: &Mutex<Armed>, fired: &AtomicBool, signals: &UserSignalSender) {
         let over = now - deadline;
         if !fired.swap(true, Ordering::SeqCst) {
             let _ = signals.send(Box::new(|vm: &VirtualMachine| {
-                Err(raise_new(vm, vm.ctx.exceptions.timeout_error, "pygrade: time limit exceeded"))
+                Err(raise_new(
+                    vm,
+                    vm.ctx.exceptions.timeout_error,
+                    "pygrade: time limit exceeded",
+                ))
             }));
         } else if over >= EXIT_AFTER_NS {
             // Native code that never checks for signals: only leaving the process stops it.
@@ -92,7 +108,9 @@ fn watch(armed: &Mutex<Armed>, fired: &AtomicBool, signals: &UserSignalSender) {
             unsafe { libc::_exit(EXIT_TIMEOUT) };
         } else if over >= PANIC_AFTER_NS && !state.panicked {
             state.panicked = true;
-            let _ = signals.send(Box::new(|_: &VirtualMachine| std::panic::panic_any(HardTimeout)));
+            let _ = signals.send(Box::new(|_: &VirtualMachine| {
+                std::panic::panic_any(HardTimeout)
+            }));
         } else {
             // The trigger flag is process-wide and may have been consumed: keep it raised.
             let _ = signals.send(Box::new(|_: &VirtualMachine| Ok(())));

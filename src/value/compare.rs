@@ -38,7 +38,8 @@ pub fn matches(expected: &Value, actual: &Value, options: CompareOptions) -> boo
 /// ones come in the expected order and the rest follow, so that a diff shows only real
 /// differences. Returns `actual` unchanged when it is not a list or tuple.
 pub fn align_unordered(expected: &Value, actual: &Value, tolerance: Option<f64>) -> Value {
-    let (Value::List(e) | Value::Tuple(e), Value::List(a) | Value::Tuple(a)) = (expected, actual) else {
+    let (Value::List(e) | Value::Tuple(e), Value::List(a) | Value::Tuple(a)) = (expected, actual)
+    else {
         return actual.clone();
     };
     if e.len().saturating_mul(a.len()) > MAX_ALIGN_WORK {
@@ -47,7 +48,10 @@ pub fn align_unordered(expected: &Value, actual: &Value, tolerance: Option<f64>)
     let mut rest: Vec<Option<&Value>> = a.iter().map(Some).collect();
     let mut aligned = Vec::with_capacity(a.len());
     for want in e {
-        if let Some(slot) = rest.iter_mut().find(|slot| slot.is_some_and(|got| equal(want, got, tolerance))) {
+        if let Some(slot) = rest
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|got| equal(want, got, tolerance)))
+        {
             aligned.extend(slot.take().cloned());
         }
     }
@@ -120,10 +124,18 @@ fn multiset_equal(expected: &[Value], actual: &[Value], tolerance: Option<f64>) 
     })
 }
 
-fn dict_equal(expected: &[(Value, Value)], actual: &[(Value, Value)], tolerance: Option<f64>) -> bool {
+fn dict_equal(
+    expected: &[(Value, Value)],
+    actual: &[(Value, Value)],
+    tolerance: Option<f64>,
+) -> bool {
     let actual: HashMap<String, &Value> = actual.iter().map(|(k, v)| (canonical(k), v)).collect();
     expected.len() == actual.len()
-        && expected.iter().all(|(key, want)| actual.get(&canonical(key)).is_some_and(|got| equal(want, got, tolerance)))
+        && expected.iter().all(|(key, want)| {
+            actual
+                .get(&canonical(key))
+                .is_some_and(|got| equal(want, got, tolerance))
+        })
 }
 
 /// A text that two values share exactly when they are equal without a tolerance: the repr with
@@ -144,7 +156,11 @@ fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Float(x) if *x == 0.0 => out.push_str("0.0"),
         Value::List(items) | Value::Tuple(items) => {
-            out.push_str(if matches!(value, Value::List(_)) { "[" } else { "(" });
+            out.push_str(if matches!(value, Value::List(_)) {
+                "["
+            } else {
+                "("
+            });
             for item in items {
                 write_canonical(item, out);
                 out.push(',');
@@ -152,13 +168,22 @@ fn write_canonical(value: &Value, out: &mut String) {
             out.push(')');
         }
         Value::Set(items) | Value::FrozenSet(items) => {
-            out.push_str(if matches!(value, Value::Set(_)) { "set{" } else { "frozenset{" });
+            out.push_str(if matches!(value, Value::Set(_)) {
+                "set{"
+            } else {
+                "frozenset{"
+            });
             out.push_str(&sorted(items.iter().map(canonical).collect()));
             out.push('}');
         }
         Value::Dict(pairs) => {
             out.push_str("dict{");
-            out.push_str(&sorted(pairs.iter().map(|(k, v)| format!("{}:{}", canonical(k), canonical(v))).collect()));
+            out.push_str(&sorted(
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", canonical(k), canonical(v)))
+                    .collect(),
+            ));
             out.push('}');
         }
         other => out.push_str(&other.repr()),
@@ -174,7 +199,13 @@ mod tests {
     }
 
     fn check(expected: &Value, actual: &Value, options: CompareOptions, want: bool) {
-        assert_eq!(matches(expected, actual, options), want, "{} vs {}", expected.repr(), actual.repr());
+        assert_eq!(
+            matches(expected, actual, options),
+            want,
+            "{} vs {}",
+            expected.repr(),
+            actual.repr()
+        );
     }
 
     #[test]
@@ -182,32 +213,79 @@ mod tests {
         let exact = CompareOptions::default();
         check(&Value::int(1), &Value::Float(1.0), exact, false);
         check(&Value::int(1), &Value::Bool(true), exact, false);
-        check(&words(&["a"]), &Value::Tuple(vec![Value::str("a")]), exact, false);
-        check(&Value::Float(f64::NAN), &Value::Float(f64::NAN), exact, true);
-        check(&Value::Opaque("<x>".into()), &Value::Opaque("<x>".into()), exact, false);
+        check(
+            &words(&["a"]),
+            &Value::Tuple(vec![Value::str("a")]),
+            exact,
+            false,
+        );
+        check(
+            &Value::Float(f64::NAN),
+            &Value::Float(f64::NAN),
+            exact,
+            true,
+        );
+        check(
+            &Value::Opaque("<x>".into()),
+            &Value::Opaque("<x>".into()),
+            exact,
+            false,
+        );
     }
 
     #[test]
     fn dicts_and_sets_ignore_order() {
         let exact = CompareOptions::default();
-        let a = Value::Dict(vec![(Value::str("x"), Value::int(1)), (Value::str("y"), Value::int(2))]);
-        let b = Value::Dict(vec![(Value::str("y"), Value::int(2)), (Value::str("x"), Value::int(1))]);
+        let a = Value::Dict(vec![
+            (Value::str("x"), Value::int(1)),
+            (Value::str("y"), Value::int(2)),
+        ]);
+        let b = Value::Dict(vec![
+            (Value::str("y"), Value::int(2)),
+            (Value::str("x"), Value::int(1)),
+        ]);
         check(&a, &b, exact, true);
-        check(&Value::Set(vec![Value::int(1), Value::int(2)]), &Value::Set(vec![Value::int(2), Value::int(1)]), exact, true);
+        check(
+            &Value::Set(vec![Value::int(1), Value::int(2)]),
+            &Value::Set(vec![Value::int(2), Value::int(1)]),
+            exact,
+            true,
+        );
     }
 
     #[test]
     fn unordered_is_a_multiset_at_the_outer_level_only() {
-        let unordered = CompareOptions { unordered: true, tolerance: None };
+        let unordered = CompareOptions {
+            unordered: true,
+            tolerance: None,
+        };
         let expected = Value::List(vec![words(&["eat", "tea"]), words(&["bat"])]);
-        check(&expected, &Value::List(vec![words(&["bat"]), words(&["eat", "tea"])]), unordered, true);
-        check(&expected, &Value::List(vec![words(&["bat"]), words(&["tea", "eat"])]), unordered, false);
-        check(&expected, &Value::List(vec![words(&["bat"]), words(&["bat"])]), unordered, false);
+        check(
+            &expected,
+            &Value::List(vec![words(&["bat"]), words(&["eat", "tea"])]),
+            unordered,
+            true,
+        );
+        check(
+            &expected,
+            &Value::List(vec![words(&["bat"]), words(&["tea", "eat"])]),
+            unordered,
+            false,
+        );
+        check(
+            &expected,
+            &Value::List(vec![words(&["bat"]), words(&["bat"])]),
+            unordered,
+            false,
+        );
     }
 
     #[test]
     fn tolerance_compares_numbers() {
-        let tol = CompareOptions { unordered: false, tolerance: Some(1e-9) };
+        let tol = CompareOptions {
+            unordered: false,
+            tolerance: Some(1e-9),
+        };
         check(&Value::Float(0.3), &Value::Float(0.1 + 0.2), tol, true);
         check(&Value::int(3), &Value::Float(3.000_000_000_1), tol, true);
         check(&Value::Float(0.3), &Value::Float(0.31), tol, false);
@@ -215,7 +293,10 @@ mod tests {
 
     #[test]
     fn canonical_forms_separate_what_equality_separates() {
-        let exact = CompareOptions { unordered: true, tolerance: None };
+        let exact = CompareOptions {
+            unordered: true,
+            tolerance: None,
+        };
         let pairs = [
             (Value::int(1), Value::Float(1.0)),
             (Value::int(1), Value::Bool(true)),
@@ -225,24 +306,65 @@ mod tests {
             (Value::str("1"), Value::int(1)),
         ];
         for (a, b) in pairs {
-            check(&Value::List(vec![a.clone()]), &Value::List(vec![b.clone()]), exact, false);
-            check(&Value::List(vec![a.clone()]), &Value::List(vec![a]), exact, true);
+            check(
+                &Value::List(vec![a.clone()]),
+                &Value::List(vec![b.clone()]),
+                exact,
+                false,
+            );
+            check(
+                &Value::List(vec![a.clone()]),
+                &Value::List(vec![a]),
+                exact,
+                true,
+            );
         }
-        let d1 = Value::Dict(vec![(Value::int(1), Value::Set(vec![Value::int(2), Value::int(3)]))]);
-        let d2 = Value::Dict(vec![(Value::int(1), Value::Set(vec![Value::int(3), Value::int(2)]))]);
-        check(&Value::List(vec![d1.clone()]), &Value::List(vec![d2.clone()]), exact, true);
-        check(&Value::Float(-0.0), &Value::Float(0.0), CompareOptions::default(), true);
+        let d1 = Value::Dict(vec![(
+            Value::int(1),
+            Value::Set(vec![Value::int(2), Value::int(3)]),
+        )]);
+        let d2 = Value::Dict(vec![(
+            Value::int(1),
+            Value::Set(vec![Value::int(3), Value::int(2)]),
+        )]);
+        check(
+            &Value::List(vec![d1.clone()]),
+            &Value::List(vec![d2.clone()]),
+            exact,
+            true,
+        );
+        check(
+            &Value::Float(-0.0),
+            &Value::Float(0.0),
+            CompareOptions::default(),
+            true,
+        );
     }
 
     #[test]
     fn huge_unordered_results_compare_quickly() {
-        let big: Vec<Value> = (0..200_000).map(|i| Value::List(vec![Value::int(i)])).collect();
+        let big: Vec<Value> = (0..200_000)
+            .map(|i| Value::List(vec![Value::int(i)]))
+            .collect();
         let mut shuffled = big.clone();
         shuffled.reverse();
         let start = std::time::Instant::now();
-        check(&Value::List(big.clone()), &Value::List(shuffled), CompareOptions { unordered: true, tolerance: None }, true);
+        check(
+            &Value::List(big.clone()),
+            &Value::List(shuffled),
+            CompareOptions {
+                unordered: true,
+                tolerance: None,
+            },
+            true,
+        );
         let dict = |n: i64| Value::Dict((0..n).map(|i| (Value::int(i), Value::int(i))).collect());
-        check(&dict(100_000), &dict(100_000), CompareOptions::default(), true);
+        check(
+            &dict(100_000),
+            &dict(100_000),
+            CompareOptions::default(),
+            true,
+        );
         assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
     }
 
@@ -250,6 +372,9 @@ mod tests {
     fn align_puts_matches_first() {
         let expected = Value::List(vec![words(&["a"]), words(&["b"])]);
         let actual = Value::List(vec![words(&["c"]), words(&["a"])]);
-        assert_eq!(align_unordered(&expected, &actual, None).repr(), "[['a'], ['c']]");
+        assert_eq!(
+            align_unordered(&expected, &actual, None).repr(),
+            "[['a'], ['c']]"
+        );
     }
 }

@@ -26,7 +26,12 @@ fn eval(expr: &Expr, depth: usize) -> Result<Value, LiteralError> {
     if depth > MAX_DEPTH {
         return Err(LiteralError("literal is nested too deeply".into()));
     }
-    let all = |items: &[Expr]| items.iter().map(|e| eval(e, depth + 1)).collect::<Result<Vec<_>, _>>();
+    let all = |items: &[Expr]| {
+        items
+            .iter()
+            .map(|e| eval(e, depth + 1))
+            .collect::<Result<Vec<_>, _>>()
+    };
     match expr {
         Expr::Constant(c) => constant(&c.value),
         Expr::List(list) => Ok(Value::List(all(&list.elts)?)),
@@ -69,9 +74,13 @@ fn constant(value: &Constant) -> Result<Value, LiteralError> {
         Constant::Bytes(b) => Value::Bytes(b.clone()),
         Constant::Int(i) => Value::Int(i.to_string()),
         Constant::Float(x) => Value::Float(*x),
-        Constant::Tuple(items) => Value::Tuple(items.iter().map(constant).collect::<Result<_, _>>()?),
+        Constant::Tuple(items) => {
+            Value::Tuple(items.iter().map(constant).collect::<Result<_, _>>()?)
+        }
         Constant::Complex { .. } | Constant::Ellipsis => {
-            return Err(LiteralError("complex numbers and `...` are not supported".into()));
+            return Err(LiteralError(
+                "complex numbers and `...` are not supported".into(),
+            ));
         }
     })
 }
@@ -89,7 +98,12 @@ mod tests {
     use super::parse_literal;
 
     fn check(source: &str, repr: &str) {
-        assert_eq!(parse_literal(source).map(|v| v.repr()).map_err(|e| e.to_string()), Ok(repr.to_owned()));
+        assert_eq!(
+            parse_literal(source)
+                .map(|v| v.repr())
+                .map_err(|e| e.to_string()),
+            Ok(repr.to_owned())
+        );
     }
 
     #[test]
@@ -101,15 +115,28 @@ mod tests {
         check("set()", "set()");
         check("{1, 2}", "{1, 2}");
         check("-0", "0");
-        check("123456789012345678901234567890", "123456789012345678901234567890");
+        check(
+            "123456789012345678901234567890",
+            "123456789012345678901234567890",
+        );
         check("b'\\x00ab'", "b'\\x00ab'");
         check("-1.5e-5", "-1.5e-05");
     }
 
     #[test]
     fn non_literals_are_rejected() {
-        for source in ["__import__('os')", "x", "1 + 2", "[i for i in range(3)]", "{**a}", "1j"] {
-            assert!(parse_literal(source).is_err(), "{source} should be rejected");
+        for source in [
+            "__import__('os')",
+            "x",
+            "1 + 2",
+            "[i for i in range(3)]",
+            "{**a}",
+            "1j",
+        ] {
+            assert!(
+                parse_literal(source).is_err(),
+                "{source} should be rejected"
+            );
         }
     }
 }

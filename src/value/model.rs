@@ -167,14 +167,20 @@ impl Value {
         }
         let (open, close, items): (&str, &str, Vec<Part<'_>>) = match self {
             Value::List(items) => ("[", "]", items.iter().map(Part::One).collect()),
-            Value::Tuple(items) if items.len() > 1 => ("(", ")", items.iter().map(Part::One).collect()),
-            Value::Set(items) if !items.is_empty() => ("{", "}", items.iter().map(Part::One).collect()),
+            Value::Tuple(items) if items.len() > 1 => {
+                ("(", ")", items.iter().map(Part::One).collect())
+            }
+            Value::Set(items) if !items.is_empty() => {
+                ("{", "}", items.iter().map(Part::One).collect())
+            }
             Value::FrozenSet(items) if !items.is_empty() => {
                 ("frozenset({", "})", items.iter().map(Part::One).collect())
             }
-            Value::Dict(pairs) if !pairs.is_empty() => {
-                ("{", "}", pairs.iter().map(|(k, v)| Part::Pair(k, v)).collect())
-            }
+            Value::Dict(pairs) if !pairs.is_empty() => (
+                "{",
+                "}",
+                pairs.iter().map(|(k, v)| Part::Pair(k, v)).collect(),
+            ),
             _ => {
                 self.write_repr(out, MAX_PRETTY_BYTES);
                 return;
@@ -252,7 +258,9 @@ pub(crate) fn float_repr(x: f64) -> String {
     let sci = format!("{x:e}");
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let (sign, mantissa) = mantissa
+        .strip_prefix('-')
+        .map_or(("", mantissa), |m| ("-", m));
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     if (-4..16).contains(&exponent) {
         let point = exponent + 1; // digits before the decimal point
@@ -281,14 +289,23 @@ pub(crate) fn float_repr(x: f64) -> String {
             text.push('.');
             text.push_str(&digits[1..]);
         }
-        let _ = write!(text, "e{}{:02}", if exponent < 0 { '-' } else { '+' }, exponent.abs());
+        let _ = write!(
+            text,
+            "e{}{:02}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        );
         text
     }
 }
 
 /// Python's `repr(str)`: single quotes unless the text has `'` and no `"`.
 fn str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -327,7 +344,11 @@ fn is_printable(c: char) -> bool {
 }
 
 fn bytes_repr(bytes: &[u8], out: &mut String) {
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
     out.push('b');
     out.push(quote as char);
     for &b in bytes {
@@ -395,9 +416,15 @@ mod tests {
         let big = Value::List((0..2_000_000).map(Value::int).collect());
         let start = std::time::Instant::now();
         let text = big.pretty(72);
-        assert!(text.len() < 70 << 10 && text.ends_with("(cut: too large to show in full)"), "{} bytes", text.len());
+        assert!(
+            text.len() < 70 << 10 && text.ends_with("(cut: too large to show in full)"),
+            "{} bytes",
+            text.len()
+        );
         let row = Value::List((0..1000).map(Value::int).collect());
-        let nested = (0..100).fold(Value::int(1), |inner, _| Value::List(vec![inner, row.clone()]));
+        let nested = (0..100).fold(Value::int(1), |inner, _| {
+            Value::List(vec![inner, row.clone()])
+        });
         assert!(nested.pretty(72).len() < 70 << 10);
         assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
     }
@@ -405,9 +432,22 @@ mod tests {
     #[test]
     fn pretty_breaks_only_what_does_not_fit() {
         let group = |words: &[&str]| Value::List(words.iter().map(|w| Value::str(*w)).collect());
-        let value = Value::List(vec![group(&["eat", "tea", "ate"]), group(&["tan", "nat"]), group(&["bat"])]);
-        assert_eq!(value.pretty(80), "[['eat', 'tea', 'ate'], ['tan', 'nat'], ['bat']]");
-        assert_eq!(value.pretty(30), "[['eat', 'tea', 'ate'],\n ['tan', 'nat'],\n ['bat']]");
-        assert_eq!(value.pretty(20), "[['eat',\n  'tea',\n  'ate'],\n ['tan', 'nat'],\n ['bat']]");
+        let value = Value::List(vec![
+            group(&["eat", "tea", "ate"]),
+            group(&["tan", "nat"]),
+            group(&["bat"]),
+        ]);
+        assert_eq!(
+            value.pretty(80),
+            "[['eat', 'tea', 'ate'], ['tan', 'nat'], ['bat']]"
+        );
+        assert_eq!(
+            value.pretty(30),
+            "[['eat', 'tea', 'ate'],\n ['tan', 'nat'],\n ['bat']]"
+        );
+        assert_eq!(
+            value.pretty(20),
+            "[['eat',\n  'tea',\n  'ate'],\n ['tan', 'nat'],\n ['bat']]"
+        );
     }
 }

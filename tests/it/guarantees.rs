@@ -13,7 +13,11 @@ fn challenge(tests: &str) -> String {
 }
 
 fn actual(report: &Report, test: usize) -> String {
-    report.tests[test].details.as_ref().and_then(|d| d.actual.clone()).unwrap_or_default()
+    report.tests[test]
+        .details
+        .as_ref()
+        .and_then(|d| d.actual.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -37,7 +41,14 @@ fn rigged_equality_never_passes() {
     ] {
         let report = grade_source(&challenge(tests), source);
         assert_eq!(statuses(&report), ["fail"], "{source}");
-        assert!(report.tests[0].message.as_deref().unwrap_or_default().contains("does not compare"), "{source}");
+        assert!(
+            report.tests[0]
+                .message
+                .as_deref()
+                .unwrap_or_default()
+                .contains("does not compare"),
+            "{source}"
+        );
     }
 }
 
@@ -90,7 +101,11 @@ fn verdicts_and_values_are_deterministic() {
     let first = grade_source(&challenge(tests), source);
     let second = grade_source(&challenge(tests), source);
     assert_eq!(actual(&first, 0), actual(&second, 0));
-    assert!(actual(&first, 0).contains("0.8444218515250481"), "random.random() after seed(0): {}", actual(&first, 0));
+    assert!(
+        actual(&first, 0).contains("0.8444218515250481"),
+        "random.random() after seed(0): {}",
+        actual(&first, 0)
+    );
 }
 
 #[test]
@@ -100,7 +115,10 @@ fn exits_and_base_exceptions_are_verdicts() {
         ("import sys\ndef f(x): sys.exit(0)\n", "error"),
         ("raise SystemExit(3)\ndef f(x): return x\n", "error"),
         ("def f(x): raise KeyboardInterrupt\n", "error"),
-        ("class Boom(BaseException): pass\ndef f(x): raise Boom()\n", "error"),
+        (
+            "class Boom(BaseException): pass\ndef f(x): raise Boom()\n",
+            "error",
+        ),
         ("def g(x): return x\n", "error"),
     ] {
         let report = grade_source(&challenge(tests), source);
@@ -113,7 +131,13 @@ fn output_is_captured_per_test() {
     let tests = "[[tests]]\nname = \"one\"\nargs = [1]\nexpect = 0\n[[tests]]\nname = \"two\"\nargs = [2]\nexpect = 0\n";
     let source = "import sys\ndef f(x):\n    print('hello', x)\n    print('oops', file=sys.stderr)\n    return x\n";
     let report = grade_source(&challenge(tests), source);
-    let output = |i: usize| report.tests[i].details.as_ref().map(|d| d.output.clone()).unwrap_or_default();
+    let output = |i: usize| {
+        report.tests[i]
+            .details
+            .as_ref()
+            .map(|d| d.output.clone())
+            .unwrap_or_default()
+    };
     assert_eq!(output(0), "hello 1\noops\n");
     assert_eq!(output(1), "hello 2\noops\n");
 }
@@ -132,5 +156,98 @@ fn ops_tests_report_the_failing_step() {
     let source = "class f:\n    def __init__(self, n): self.n = n\n    def add(self, k): return self.n + k\n";
     let report = grade_source(&challenge(tests), source);
     assert_eq!(statuses(&report), ["error"]);
-    assert!(report.tests[0].message.as_deref().unwrap().starts_with("raised `AttributeError` at op 2"));
+    assert!(
+        report.tests[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("raised `AttributeError` at op 2")
+    );
+}
+
+#[test]
+fn answers_using_the_stdlib_and_the_virtual_filesystem_pass() {
+    use pygrade::grade::GradeOptions;
+
+    use crate::support::{fixture_challenge, grade_path, root};
+
+    for (challenge, file, module) in [
+        (
+            "lru_cache",
+            "fixtures/lru_cache/pass/lock_guarded_dict.py",
+            "threading",
+        ),
+        (
+            "lru_cache",
+            "fixtures/lru_cache/pass/dataclass_nodes.py",
+            "dataclasses",
+        ),
+        (
+            "lru_cache",
+            "fixtures/lru_cache/pass/contextmanager_locked.py",
+            "contextlib",
+        ),
+        (
+            "change_dir",
+            "fixtures/change_dir/pass/contextmanager_try_finally.py",
+            "os",
+        ),
+    ] {
+        let report = grade_path(
+            &fixture_challenge(challenge),
+            &root().join(file),
+            GradeOptions::default(),
+        );
+        assert!(report.passed, "{file}: {:?}", statuses(&report));
+        assert!(
+            report.imports.iter().any(|m| m == module),
+            "{file} should import {module}: {:?}",
+            report.imports
+        );
+    }
+}
+
+#[test]
+fn the_virtual_filesystem_is_private_fresh_and_sorted() {
+    let tests = "[sandbox]\nfiles = { \"data/b.txt\" = \"bee\", \"data/a.txt\" = \"ay\" }\n\
+                 [[tests]]\nname = \"first\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"(['a.txt', 'b.txt'], 'ay', False, '/workspace')\" }\n\
+                 [[tests]]\nname = \"second\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"(['a.txt', 'b.txt'], 'ay', False, '/workspace')\" }\n";
+    // Each test changes the tree and the cwd; the next one must not see it. `/etc/passwd` is the
+    // host's, so it must not exist here.
+    let source = "import os, pathlib\ndef f():\n    listing = os.listdir('data')\n    text = pathlib.Path('data/a.txt').read_text()\n\
+                  pathlib.Path('data/c.txt').write_text('new')\n    cwd = os.getcwd()\n    os.chdir('/tmp')\n\
+                  return (listing, text, os.path.exists('/etc/passwd'), cwd)\n";
+    let report = grade_source(&challenge(tests), source);
+    assert_eq!(statuses(&report), ["pass", "pass"], "{:?}", report.tests);
+}
+
+#[test]
+fn modules_outside_the_allowlist_cannot_be_imported() {
+    let mut tests = String::new();
+    for module in [
+        "socket",
+        "subprocess",
+        "ctypes",
+        "signal",
+        "importlib",
+        "marshal",
+        "asyncio",
+        "zlib",
+    ] {
+        tests.push_str(&format!("[[tests]]\nname = \"{module}\"\nkind = \"raises\"\nargs = [\"{module}\"]\nraises = \"ImportError\"\n"));
+    }
+    for module in pygrade::sandbox::modules::ALLOWED {
+        tests.push_str(&format!(
+            "[[tests]]\nname = \"allowed_{module}\"\nargs = [\"{module}\"]\nexpect = \"{module}\"\n"
+        ));
+    }
+    let source = "def f(name):\n    return __import__(name).__name__\n";
+    let report = grade_source(&challenge(&tests), source);
+    let failed: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|t| t.status.as_str() != "pass")
+        .map(|t| format!("{}: {:?}", t.name, t.message))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
 }

@@ -3,5 +3,6 @@
 mod cli;
 mod fixtures;
 mod guarantees;
+mod hostile;
 mod oracle;
 mod support;

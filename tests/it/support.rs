@@ -8,6 +8,15 @@ use pygrade::challenge::{Challenge, ChallengeSet};
 use pygrade::grade::{GradeOptions, Report, Submission, grade};
 use pygrade::sandbox::ProcessSandbox;
 
+/// The challenges in the bank that ship reference solutions and fixtures.
+pub(crate) const BANK: &[&str] = &[
+    "change_dir",
+    "group_anagrams",
+    "lru_cache",
+    "memoize_ttl",
+    "pipeline",
+];
+
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,15 +32,25 @@ pub(crate) fn sandbox() -> &'static ProcessSandbox {
 pub(crate) fn fixture_challenge(dir: &str) -> Challenge {
     let set = ChallengeSet::new(&[]).expect("the bank loads");
     let local = root().join("fixtures").join(dir).join("challenge.toml");
-    let id = if local.is_file() { local.display().to_string() } else { dir.to_owned() };
-    set.resolve(&id).unwrap_or_else(|e| panic!("challenge for fixtures/{dir}: {e}"))
+    let id = if local.is_file() {
+        local.display().to_string()
+    } else {
+        dir.to_owned()
+    };
+    set.resolve(&id)
+        .unwrap_or_else(|e| panic!("challenge for fixtures/{dir}: {e}"))
 }
 
 pub(crate) fn grade_path(challenge: &Challenge, path: &Path, options: GradeOptions) -> Report {
-    let shown = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    let shown = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {shown}: {e}"));
     let submission = Submission::from_bytes(&shown, &bytes);
-    grade(challenge, &submission, sandbox(), options).unwrap_or_else(|e| panic!("grading {shown}: {e}"))
+    grade(challenge, &submission, sandbox(), options)
+        .unwrap_or_else(|e| panic!("grading {shown}: {e}"))
 }
 
 /// Grades inline source against a challenge given as inline TOML.
@@ -39,9 +58,21 @@ pub(crate) fn grade_source(challenge_toml: &str, source: &str) -> Report {
     let dir = scratch_dir("inline");
     let path = dir.join("challenge.toml");
     std::fs::write(&path, challenge_toml).expect("write challenge");
-    let challenge = ChallengeSet::new(&[]).unwrap().resolve(&path.display().to_string()).expect("valid inline challenge");
+    let challenge = ChallengeSet::new(&[])
+        .unwrap()
+        .resolve(&path.display().to_string())
+        .expect("valid inline challenge");
     let submission = Submission::from_bytes("submission.py", source.as_bytes());
-    grade(&challenge, &submission, sandbox(), GradeOptions { reveal: true, ..GradeOptions::default() }).expect("grades")
+    grade(
+        &challenge,
+        &submission,
+        sandbox(),
+        GradeOptions {
+            reveal: true,
+            ..GradeOptions::default()
+        },
+    )
+    .expect("grades")
 }
 
 /// A fresh empty directory under the system temp dir.

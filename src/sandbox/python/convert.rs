@@ -4,7 +4,9 @@
 //! builtin classes and payloads are read natively, so a rigged `__eq__`, `__repr__` or `__iter__`
 //! is never called. Anything else becomes [`Value::Opaque`] with a repr the grader writes itself.
 
-use rustpython_vm::builtins::{PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple, PyType};
+use rustpython_vm::builtins::{
+    PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple, PyType,
+};
 use rustpython_vm::function::{FuncArgs, KwArgs};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
@@ -28,7 +30,12 @@ pub(crate) struct Converter<'a> {
 
 impl<'a> Converter<'a> {
     pub(crate) fn new(vm: &'a VirtualMachine, dict_types: &'a [PyRef<PyType>]) -> Self {
-        Converter { vm, dict_types, nodes: 0, text_bytes: 0 }
+        Converter {
+            vm,
+            dict_types,
+            nodes: 0,
+            text_bytes: 0,
+        }
     }
 
     pub(crate) fn value(&mut self, obj: &PyObject) -> Value {
@@ -51,7 +58,9 @@ impl<'a> Converter<'a> {
         } else if class.is(types.bool_type) {
             Value::Bool(obj.is(&vm.ctx.true_value))
         } else if class.is(types.int_type) {
-            let Some(int) = obj.downcast_ref::<PyInt>() else { return opaque(class) };
+            let Some(int) = obj.downcast_ref::<PyInt>() else {
+                return opaque(class);
+            };
             if int.as_bigint().bits() > MAX_INT_BITS {
                 return Value::Opaque(format!("<int with {} bits>", int.as_bigint().bits()));
             }
@@ -59,37 +68,60 @@ impl<'a> Converter<'a> {
             self.text_bytes += digits.len();
             Value::Int(digits)
         } else if class.is(types.float_type) {
-            obj.downcast_ref::<PyFloat>().map_or_else(|| opaque(class), |f| Value::Float(f.to_f64()))
+            obj.downcast_ref::<PyFloat>()
+                .map_or_else(|| opaque(class), |f| Value::Float(f.to_f64()))
         } else if class.is(types.str_type) {
-            let Some(s) = obj.downcast_ref::<PyStr>() else { return opaque(class) };
+            let Some(s) = obj.downcast_ref::<PyStr>() else {
+                return opaque(class);
+            };
             self.text_bytes += s.as_wtf8().len();
             if self.text_bytes > MAX_TEXT_BYTES {
                 return Value::Opaque("<str too large to compare>".into());
             }
-            Value::Str(s.to_str().map_or_else(|| s.as_wtf8().to_string_lossy().into_owned(), str::to_owned))
+            Value::Str(
+                s.to_str()
+                    .map_or_else(|| s.as_wtf8().to_string_lossy().into_owned(), str::to_owned),
+            )
         } else if class.is(types.bytes_type) {
-            let Some(b) = obj.downcast_ref::<PyBytes>() else { return opaque(class) };
+            let Some(b) = obj.downcast_ref::<PyBytes>() else {
+                return opaque(class);
+            };
             self.text_bytes += b.as_bytes().len();
             if self.text_bytes > MAX_TEXT_BYTES {
                 return Value::Opaque("<bytes too large to compare>".into());
             }
             Value::Bytes(b.as_bytes().to_vec())
         } else if class.is(types.list_type) {
-            let Some(list) = obj.downcast_ref::<PyList>() else { return opaque(class) };
+            let Some(list) = obj.downcast_ref::<PyList>() else {
+                return opaque(class);
+            };
             let items: Vec<PyObjectRef> = list.borrow_vec().to_vec();
             Value::List(self.all(&items, depth))
         } else if class.is(types.tuple_type) {
-            let Some(tuple) = obj.downcast_ref::<PyTuple>() else { return opaque(class) };
+            let Some(tuple) = obj.downcast_ref::<PyTuple>() else {
+                return opaque(class);
+            };
             Value::Tuple(self.all(tuple.as_slice(), depth))
         } else if class.is(types.dict_type) || self.dict_types.iter().any(|t| class.is(t)) {
-            let Some(dict) = obj.downcast_ref::<PyDict>() else { return opaque(class) };
+            let Some(dict) = obj.downcast_ref::<PyDict>() else {
+                return opaque(class);
+            };
             let pairs = dict.items_vec();
-            Value::Dict(pairs.iter().map(|(k, v)| (self.convert(k, depth + 1), self.convert(v, depth + 1))).collect())
+            Value::Dict(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (self.convert(k, depth + 1), self.convert(v, depth + 1)))
+                    .collect(),
+            )
         } else if class.is(types.set_type) {
-            let Some(set) = obj.downcast_ref::<PySet>() else { return opaque(class) };
+            let Some(set) = obj.downcast_ref::<PySet>() else {
+                return opaque(class);
+            };
             Value::Set(self.all(&set.elements(), depth))
         } else if class.is(types.frozenset_type) {
-            let Some(set) = obj.downcast_ref::<PyFrozenSet>() else { return opaque(class) };
+            let Some(set) = obj.downcast_ref::<PyFrozenSet>() else {
+                return opaque(class);
+            };
             Value::FrozenSet(self.all(&set.elements(), depth))
         } else {
             opaque(class)
@@ -97,7 +129,10 @@ impl<'a> Converter<'a> {
     }
 
     fn all(&mut self, items: &[PyObjectRef], depth: usize) -> Vec<Value> {
-        items.iter().map(|item| self.convert(item, depth + 1)).collect()
+        items
+            .iter()
+            .map(|item| self.convert(item, depth + 1))
+            .collect()
     }
 }
 
@@ -108,13 +143,22 @@ fn opaque(class: &PyType) -> Value {
 /// Builds the Python object for a host value (test inputs only; never an expected value).
 pub(crate) fn to_python(vm: &VirtualMachine, value: &Value) -> PyResult<PyObjectRef> {
     let ctx = &vm.ctx;
-    let all = |items: &[Value]| items.iter().map(|v| to_python(vm, v)).collect::<PyResult<Vec<_>>>();
+    let all = |items: &[Value]| {
+        items
+            .iter()
+            .map(|v| to_python(vm, v))
+            .collect::<PyResult<Vec<_>>>()
+    };
     Ok(match value {
         Value::None => ctx.none(),
         Value::Bool(b) => ctx.new_bool(*b).into(),
         Value::Int(digits) => match digits.parse::<i64>() {
             Ok(small) => ctx.new_int(small).into(),
-            Err(_) => ctx.types.int_type.as_object().call((ctx.new_str(digits.as_str()),), vm)?,
+            Err(_) => ctx
+                .types
+                .int_type
+                .as_object()
+                .call((ctx.new_str(digits.as_str()),), vm)?,
         },
         Value::Float(x) => ctx.new_float(*x).into(),
         Value::Str(s) => ctx.new_str(s.as_str()).into(),
@@ -128,15 +172,35 @@ pub(crate) fn to_python(vm: &VirtualMachine, value: &Value) -> PyResult<PyObject
             }
             dict.into()
         }
-        Value::Set(items) => ctx.types.set_type.as_object().call((ctx.new_list(all(items)?),), vm)?,
-        Value::FrozenSet(items) => ctx.types.frozenset_type.as_object().call((ctx.new_list(all(items)?),), vm)?,
-        Value::Opaque(what) => return Err(vm.new_type_error(format!("pygrade cannot pass {what} as an input"))),
+        Value::Set(items) => ctx
+            .types
+            .set_type
+            .as_object()
+            .call((ctx.new_list(all(items)?),), vm)?,
+        Value::FrozenSet(items) => ctx
+            .types
+            .frozenset_type
+            .as_object()
+            .call((ctx.new_list(all(items)?),), vm)?,
+        Value::Opaque(what) => {
+            return Err(vm.new_type_error(format!("pygrade cannot pass {what} as an input")));
+        }
     })
 }
 
 /// Positional and keyword arguments for a call.
-pub(crate) fn call_args(vm: &VirtualMachine, args: &[Value], kwargs: &[(String, Value)]) -> PyResult<FuncArgs> {
-    let positional = args.iter().map(|v| to_python(vm, v)).collect::<PyResult<Vec<_>>>()?;
-    let keywords = kwargs.iter().map(|(k, v)| Ok((k.clone(), to_python(vm, v)?))).collect::<PyResult<KwArgs>>()?;
+pub(crate) fn call_args(
+    vm: &VirtualMachine,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> PyResult<FuncArgs> {
+    let positional = args
+        .iter()
+        .map(|v| to_python(vm, v))
+        .collect::<PyResult<Vec<_>>>()?;
+    let keywords = kwargs
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), to_python(vm, v)?)))
+        .collect::<PyResult<KwArgs>>()?;
     Ok(FuncArgs::new(positional, keywords))
 }

@@ -12,7 +12,9 @@ use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use super::convert::{Converter, call_args};
 use super::interpreter::Python;
 use crate::challenge::{Action, SandboxSetup};
-use crate::sandbox::protocol::{ExceptionInfo, Job, JobTest, Message, Outcome, SyntaxErrorInfo, TestRun};
+use crate::sandbox::protocol::{
+    ExceptionInfo, Job, JobTest, Message, Outcome, SyntaxErrorInfo, TestRun,
+};
 use crate::sandbox::watchdog::{HardTimeout, Watchdog};
 use crate::value::Value;
 
@@ -30,14 +32,23 @@ pub(crate) enum JobEnd {
 }
 
 /// Runs `job`, sending a [`Message`] for each step through `send`.
-pub(crate) fn run_job(python: &Python, job: &Job, watchdog: &Watchdog, send: &mut dyn FnMut(&Message)) -> JobEnd {
+pub(crate) fn run_job(
+    python: &Python,
+    job: &Job,
+    watchdog: &Watchdog,
+    send: &mut dyn FnMut(&Message),
+) -> JobEnd {
     python.interpreter.enter(|vm| {
-        let compiled = catch_unwind(AssertUnwindSafe(|| vm.compile(&job.source, Mode::Exec, job.filename.clone())));
+        let compiled = catch_unwind(AssertUnwindSafe(|| {
+            vm.compile(&job.source, Mode::Exec, job.filename.clone())
+        }));
         let code = match compiled {
             Ok(Ok(code)) => code,
             Ok(Err(error)) => {
                 let exc = vm.new_syntax_error(&error, Some(&job.source));
-                send(&Message::Compiled { error: Some(syntax_error_info(vm, &exc)) });
+                send(&Message::Compiled {
+                    error: Some(syntax_error_info(vm, &exc)),
+                });
                 return JobEnd::Done;
             }
             Err(_) => {
@@ -52,14 +63,29 @@ pub(crate) fn run_job(python: &Python, job: &Job, watchdog: &Watchdog, send: &mu
             }
         };
         send(&Message::Compiled { error: None });
-        let modules: Vec<PyObjectRef> = job.sandbox.modules.iter().map(|m| vm.ctx.new_str(m.as_str()).into()).collect();
-        if python.warm.set_allowed.call((vm.ctx.new_list(modules),), vm).is_err() {
+        let modules: Vec<PyObjectRef> = job
+            .sandbox
+            .modules
+            .iter()
+            .map(|m| vm.ctx.new_str(m.as_str()).into())
+            .collect();
+        if python
+            .warm
+            .set_allowed
+            .call((vm.ctx.new_list(modules),), vm)
+            .is_err()
+        {
             return JobEnd::Tainted;
         }
         for (index, test) in job.tests.iter().enumerate().skip(job.first) {
             let started = crate::sandbox::child::cpu_time_ns();
-            send(&Message::Started { index, cpu_ms: started / 1_000_000 });
-            let run = catch_unwind(AssertUnwindSafe(|| run_test(vm, python, &code, test, &job.sandbox, watchdog)));
+            send(&Message::Started {
+                index,
+                cpu_ms: started / 1_000_000,
+            });
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                run_test(vm, python, &code, job, test, watchdog)
+            }));
             watchdog.disarm();
             let drained = catch_unwind(AssertUnwindSafe(|| vm.check_signals()));
             let cpu_ms = (crate::sandbox::child::cpu_time_ns() - started) / 1_000_000;
@@ -69,7 +95,9 @@ pub(crate) fn run_job(python: &Python, job: &Job, watchdog: &Watchdog, send: &mu
                     let outcome = if payload.is::<HardTimeout>() || watchdog.fired() {
                         Outcome::Timeout
                     } else {
-                        Outcome::Crashed { detail: format!("the Python VM panicked: {}", panic_text(&*payload)) }
+                        Outcome::Crashed {
+                            detail: format!("the Python VM panicked: {}", panic_text(&*payload)),
+                        }
                     };
                     (captured(python, outcome), true)
                 }
@@ -96,23 +124,30 @@ fn captured(python: &Python, outcome: Outcome) -> TestRun {
     let state = &python.state;
     let output = state.output.borrow().clone();
     let truncated = state.output_bytes.get() > output.len() as u64;
-    TestRun { outcome, output, output_truncated: truncated, cpu_ms: 0 }
+    TestRun {
+        outcome,
+        output,
+        output_truncated: truncated,
+        cpu_ms: 0,
+    }
 }
 
 fn run_test(
     vm: &VirtualMachine,
     python: &Python,
     code: &PyRef<PyCode>,
+    job: &Job,
     test: &JobTest,
-    sandbox: &SandboxSetup,
     watchdog: &Watchdog,
 ) -> TestRun {
     python.state.reset(test.limits.output_bytes);
-    let outcome = match prepare(vm, python, test, sandbox) {
-        Err(exc) => Outcome::Crashed { detail: format!("could not prepare the test: {}", exception_info(vm, &exc).message) },
+    let outcome = match prepare(vm, python, test, &job.sandbox) {
+        Err(exc) => Outcome::Crashed {
+            detail: format!("could not prepare the test: {}", exc.class().name()),
+        },
         Ok(()) => {
             watchdog.arm(test.limits.cpu_seconds);
-            let outcome = execute(vm, python, code, &test.action, watchdog);
+            let outcome = execute(vm, python, code, job, &test.action, watchdog);
             watchdog.disarm();
             outcome
         }
@@ -128,14 +163,21 @@ fn run_test(
 }
 
 /// Resets what a previous test of the same submission may have changed.
-fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest, sandbox: &SandboxSetup) -> PyResult<()> {
+fn prepare(
+    vm: &VirtualMachine,
+    python: &Python,
+    test: &JobTest,
+    sandbox: &SandboxSetup,
+) -> PyResult<()> {
     let warm = &python.warm;
     let builtins = vm.builtins.dict();
     builtins.clear();
     for (key, value) in &warm.builtins {
         builtins.set_item(&**key, value.clone(), vm)?;
     }
-    vm.sys_module.as_object().set_attr("modules", warm.modules_dict.clone(), vm)?;
+    vm.sys_module
+        .as_object()
+        .set_attr("modules", warm.modules_dict.clone(), vm)?;
     let modules = sys_modules(vm)?;
     for (key, value) in &warm.modules {
         modules.set_item(&**key, value.clone(), vm)?;
@@ -148,27 +190,59 @@ fn prepare(vm: &VirtualMachine, python: &Python, test: &JobTest, sandbox: &Sandb
     let files: Vec<PyObjectRef> = sandbox
         .files
         .iter()
-        .map(|(path, content)| vm.ctx.new_tuple(vec![vm.ctx.new_str(path.as_str()).into(), vm.ctx.new_str(content.as_str()).into()]).into())
+        .map(|(path, content)| {
+            vm.ctx
+                .new_tuple(vec![
+                    vm.ctx.new_str(path.as_str()).into(),
+                    vm.ctx.new_str(content.as_str()).into(),
+                ])
+                .into()
+        })
         .collect();
-    warm.vfs_reset.call((vm.ctx.new_list(files), vm.ctx.new_str(sandbox.cwd.as_str())), vm)?;
+    warm.vfs_reset.call(
+        (vm.ctx.new_list(files), vm.ctx.new_str(sandbox.cwd.as_str())),
+        vm,
+    )?;
     vm.recursion_limit.set(test.limits.recursion as usize);
     Ok(())
 }
 
 fn sys_modules(vm: &VirtualMachine) -> PyResult<PyDictRef> {
-    vm.sys_module.get_attr("modules", vm)?.downcast::<PyDict>().map_err(|_| vm.new_type_error("sys.modules is not a dict"))
+    vm.sys_module
+        .get_attr("modules", vm)?
+        .downcast::<PyDict>()
+        .map_err(|_| vm.new_type_error("sys.modules is not a dict"))
 }
 
 /// Runs the submission in a fresh module, then the test's action; converts the result. An
 /// exception is only described (which runs its `__str__` and formats its traceback) when the
 /// watchdog has not fired: a timeout needs no description, and RustPython can crash formatting
 /// the traceback of an exception raised from a signal check.
-fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &Action, watchdog: &Watchdog) -> Outcome {
+fn execute(
+    vm: &VirtualMachine,
+    python: &Python,
+    code: &PyRef<PyCode>,
+    job: &Job,
+    action: &Action,
+    watchdog: &Watchdog,
+) -> Outcome {
+    let script = match action {
+        Action::Script { code } => Some(code.as_str()),
+        _ => None,
+    };
+    let source = Source {
+        filename: &job.filename,
+        text: &job.source,
+        script,
+    };
     let raised = |exc: PyBaseExceptionRef, step: Option<usize>| {
         if watchdog.fired() {
             return Outcome::Timeout;
         }
-        Outcome::Raised { exception: exception_info(vm, &exc), step }
+        Outcome::Raised {
+            exception: exception_info(vm, &exc, &source),
+            step,
+        }
     };
     let globals = match load_submission(vm, code) {
         Ok(globals) => globals,
@@ -176,23 +250,35 @@ fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &
     };
     let mut converter = Converter::new(vm, &python.warm.dict_types);
     match action {
-        Action::Call { function, args, kwargs } => {
+        Action::Call {
+            function,
+            args,
+            kwargs,
+        } => {
             let target = match entry(vm, &globals, function) {
                 Ok(target) => target,
                 Err(outcome) => return outcome,
             };
             let result = call_args(vm, args, kwargs).and_then(|args| target.call(args, vm));
             match result {
-                Ok(value) => Outcome::Returned { value: converter.value(&value) },
+                Ok(value) => Outcome::Returned {
+                    value: converter.value(&value),
+                },
                 Err(exc) => raised(exc, None),
             }
         }
-        Action::Ops { class, args, kwargs, ops } => {
+        Action::Ops {
+            class,
+            args,
+            kwargs,
+            ops,
+        } => {
             let target = match entry(vm, &globals, class) {
                 Ok(target) => target,
                 Err(outcome) => return outcome,
             };
-            let instance = match call_args(vm, args, kwargs).and_then(|args| target.call(args, vm)) {
+            let instance = match call_args(vm, args, kwargs).and_then(|args| target.call(args, vm))
+            {
                 Ok(instance) => instance,
                 Err(exc) => return raised(exc, None),
             };
@@ -200,13 +286,17 @@ fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &
             for (step, op) in ops.iter().enumerate() {
                 let result = instance
                     .get_attr(&vm.ctx.new_str(op.method.as_str()), vm)
-                    .and_then(|method| call_args(vm, &op.args, &[]).and_then(|args| method.call(args, vm)));
+                    .and_then(|method| {
+                        call_args(vm, &op.args, &[]).and_then(|args| method.call(args, vm))
+                    });
                 match result {
                     Ok(value) => results.push(converter.value(&value)),
                     Err(exc) => return raised(exc, Some(step)),
                 }
             }
-            Outcome::Returned { value: Value::List(results) }
+            Outcome::Returned {
+                value: Value::List(results),
+            }
         }
         Action::Script { code: script } => {
             let namespace = vm.ctx.new_dict();
@@ -219,9 +309,12 @@ fn execute(vm: &VirtualMachine, python: &Python, code: &PyRef<PyCode>, action: &
                 vm.compile(script, Mode::Exec, "<test script>".to_owned())
                     .map_err(|error| vm.new_syntax_error(&error, Some(script)))
             })();
-            let result = setup.and_then(|code| vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm)));
+            let result = setup
+                .and_then(|code| vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm)));
             match result {
-                Ok(_) => Outcome::Returned { value: Value::List(python.state.observations.borrow().clone()) },
+                Ok(_) => Outcome::Returned {
+                    value: Value::List(python.state.observations.borrow().clone()),
+                },
                 Err(exc) => raised(exc, None),
             }
         }
@@ -233,7 +326,10 @@ fn load_submission(vm: &VirtualMachine, code: &PyRef<PyCode>) -> PyResult<PyDict
     let globals = vm.ctx.new_dict();
     let module = vm.new_module(MODULE, globals.clone(), None);
     sys_modules(vm)?.set_item(MODULE, module.into(), vm)?;
-    vm.run_code_obj(code.clone(), Scope::with_builtins(None, globals.clone(), vm))?;
+    vm.run_code_obj(
+        code.clone(),
+        Scope::with_builtins(None, globals.clone(), vm),
+    )?;
     Ok(globals)
 }
 
@@ -242,41 +338,108 @@ fn entry(vm: &VirtualMachine, globals: &PyDictRef, name: &str) -> Result<PyObjec
     match globals.get_item_opt(name, vm) {
         Ok(Some(target)) if target.is_callable() => Ok(target),
         Ok(Some(target)) => Err(Outcome::Missing {
-            message: format!("`{name}` is defined but is not callable (it is a {})", target.class().name()),
+            message: format!(
+                "`{name}` is defined but is not callable (it is a {})",
+                target.class().name()
+            ),
         }),
-        _ => Err(Outcome::Missing { message: format!("`{name}` is not defined at module level") }),
+        _ => Err(Outcome::Missing {
+            message: format!("`{name}` is not defined at module level"),
+        }),
     }
 }
 
 fn syntax_error_info(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> SyntaxErrorInfo {
     let obj = exc.as_object();
     let number = |name: &'static str| {
-        obj.get_attr(name, vm).ok().and_then(|v| v.try_to_value::<usize>(vm).ok()).filter(|n| *n > 0).unwrap_or(1)
+        obj.get_attr(name, vm)
+            .ok()
+            .and_then(|v| v.try_to_value::<usize>(vm).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(1)
     };
     let message = obj
         .get_attr("msg", vm)
         .ok()
         .and_then(|m| m.str(vm).ok())
-        .map_or_else(|| "invalid syntax".to_owned(), |m| m.as_wtf8().to_string_lossy().into_owned());
-    SyntaxErrorInfo { kind: exc.class().name().to_string(), message, line: number("lineno"), column: number("offset") }
+        .map_or_else(
+            || "invalid syntax".to_owned(),
+            |m| m.as_wtf8().to_string_lossy().into_owned(),
+        );
+    SyntaxErrorInfo {
+        kind: exc.class().name().to_string(),
+        message,
+        line: number("lineno"),
+        column: number("offset"),
+    }
 }
 
-fn exception_info(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> ExceptionInfo {
+/// A traceback of the exception's own frames, written natively. RustPython's `write_exception`
+/// follows `__context__`, which 0.5.0 can leave pointing at a stale exception that segfaults it;
+/// a deep recursion shows its first and last frames only.
+fn traceback(exc: &PyBaseExceptionRef, source: &Source<'_>) -> String {
+    const SHOWN: usize = 10;
+    let mut lines = vec!["Traceback (most recent call last):".to_owned()];
+    let entries: Vec<_> = exc
+        .__traceback__()
+        .map(|tb| tb.iter().collect())
+        .unwrap_or_default();
+    let frames: Vec<_> = entries
+        .iter()
+        .filter(|tb| !tb.frame.code.source_path().as_str().starts_with("<pygrade"))
+        .collect();
+    for (i, entry) in frames.iter().enumerate() {
+        if frames.len() > 2 * SHOWN && i == SHOWN {
+            lines.push(format!(
+                "  [... {} more frames ...]",
+                frames.len() - 2 * SHOWN
+            ));
+        }
+        if frames.len() > 2 * SHOWN && (SHOWN..frames.len() - SHOWN).contains(&i) {
+            continue;
+        }
+        let code = &entry.frame.code;
+        let file = code.source_path().as_str();
+        let line = entry.lineno.get();
+        lines.push(format!(
+            "  File \"{file}\", line {line}, in {}",
+            code.obj_name.as_str()
+        ));
+        let text = if file == source.filename {
+            source.text.lines().nth(line - 1)
+        } else if file == "<test script>" {
+            source.script.and_then(|s| s.lines().nth(line - 1))
+        } else {
+            None
+        };
+        if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+            lines.push(format!("    {text}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Where the code a traceback points at came from.
+struct Source<'a> {
+    filename: &'a str,
+    text: &'a str,
+    script: Option<&'a str>,
+}
+
+fn exception_info(
+    vm: &VirtualMachine,
+    exc: &PyBaseExceptionRef,
+    source: &Source<'_>,
+) -> ExceptionInfo {
     let class = exc.class();
     let mut mro = vec![class.name().to_string()];
     mro.extend(class.mro_map_collect(|t| t.name().to_string()));
     mro.dedup();
-    let message = exc
-        .as_object()
-        .str(vm)
-        .map_or_else(|_| "<str() of the exception raised>".to_owned(), |s| s.as_wtf8().to_string_lossy().into_owned());
-    let mut traceback = String::new();
-    let _ = vm.write_exception(&mut traceback, exc);
-    let traceback: String = traceback
-        .lines()
-        .filter(|line| !line.contains("<pygrade"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let message = exc.as_object().str(vm).map_or_else(
+        |_| "<str() of the exception raised>".to_owned(),
+        |s| s.as_wtf8().to_string_lossy().into_owned(),
+    );
+    let traceback = format!("{}\n{}: {}", traceback(exc, source), class.name(), message);
     ExceptionInfo {
         name: class.name().to_string(),
         mro,

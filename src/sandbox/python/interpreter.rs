@@ -8,11 +8,13 @@ use std::rc::Rc;
 use rustpython_vm::builtins::{PyStrRef, PyType};
 use rustpython_vm::function::ArgIntoFloat;
 use rustpython_vm::signal::UserSignalReceiver;
-use rustpython_vm::{AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine};
+use rustpython_vm::{
+    AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine,
+};
 
 use super::convert::Converter;
-use crate::sandbox::modules;
 use super::sort;
+use crate::sandbox::modules;
 use crate::value::Value;
 
 /// Every test starts with the virtual clock here (2023-11-14T22:13:20Z).
@@ -24,9 +26,35 @@ pub(crate) const OUTPUT_DISPLAY_BYTES: usize = 16 << 10;
 
 /// Modules imported once in the fork server, so no submission pays for them.
 const WARM_MODULES: &[&str] = &[
-    "abc", "bisect", "collections", "collections.abc", "contextlib", "copy", "dataclasses", "datetime",
-    "decimal", "enum", "fractions", "functools", "heapq", "io", "itertools", "json", "math", "operator",
-    "random", "re", "statistics", "string", "textwrap", "threading", "typing", "weakref",
+    "abc",
+    "bisect",
+    "collections",
+    "collections.abc",
+    "contextlib",
+    "copy",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "heapq",
+    "io",
+    "itertools",
+    "json",
+    "math",
+    "operator",
+    "pathlib",
+    "random",
+    "re",
+    "shutil",
+    "statistics",
+    "string",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "typing",
+    "weakref",
 ];
 
 /// Per-test state shared between the harness and the native hooks it installs.
@@ -92,7 +120,11 @@ impl Python {
             .collect();
         let interpreter = builder
             .add_native_modules(&defs)
-            .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB.into_iter().filter(|(name, _)| modules::frozen_is_registered(name)))
+            .add_frozen_modules(
+                rustpython_pylib::FROZEN_STDLIB
+                    .into_iter()
+                    .filter(|(name, _)| modules::frozen_is_registered(name)),
+            )
             .init_hook(move |vm| vm.set_user_signal_channel(signals))
             .build();
         let state = Rc::new(HarnessState {
@@ -106,7 +138,11 @@ impl Python {
         let warm = interpreter
             .enter(|vm| warm_up(vm, &state).map_err(|exc| describe(vm, &exc)))
             .map_err(|e| format!("cannot start the Python sandbox: {e}"))?;
-        Ok(Python { interpreter, state, warm })
+        Ok(Python {
+            interpreter,
+            state,
+            warm,
+        })
     }
 }
 
@@ -127,14 +163,28 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         hooks.set_item(name, f, vm)?;
     }
     let output_state = state.clone();
-    let write = vm.new_function("_output_write", move |text: PyStrRef, vm: &VirtualMachine| -> PyResult<()> {
-        capture(&output_state, text.as_wtf8().to_string_lossy().as_ref(), vm)
-    });
+    let write = vm.new_function(
+        "_output_write",
+        move |text: PyStrRef, vm: &VirtualMachine| -> PyResult<()> {
+            capture(&output_state, text.as_wtf8().to_string_lossy().as_ref(), vm)
+        },
+    );
     hooks.set_item("_output_write", write.into(), vm)?;
-    hooks.set_item("_VFS_SOURCE", vm.ctx.new_str(include_str!("vfs.py")).into(), vm)?;
-    let allowed: Vec<_> = modules::ALLOWED.iter().map(|m| vm.ctx.new_str(*m).into()).collect();
+    hooks.set_item(
+        "_VFS_SOURCE",
+        vm.ctx.new_str(include_str!("vfs.py")).into(),
+        vm,
+    )?;
+    let allowed: Vec<_> = modules::ALLOWED
+        .iter()
+        .map(|m| vm.ctx.new_str(*m).into())
+        .collect();
     hooks.set_item("_ALLOWED_MODULES", vm.ctx.new_list(allowed).into(), vm)?;
-    vm.run_string(scope.clone(), include_str!("prelude.py"), "<pygrade prelude>".to_owned())?;
+    vm.run_string(
+        scope.clone(),
+        include_str!("prelude.py"),
+        "<pygrade prelude>".to_owned(),
+    )?;
 
     for module in WARM_MODULES {
         vm.import(*module, 0)?;
@@ -142,7 +192,12 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     let collections = vm.import("collections", 0)?;
     let dict_types: Vec<PyRef<PyType>> = ["defaultdict", "OrderedDict", "Counter"]
         .iter()
-        .map(|name| collections.get_attr(*name, vm)?.downcast::<PyType>().map_err(|_| vm.new_type_error("not a type")))
+        .map(|name| {
+            collections
+                .get_attr(*name, vm)?
+                .downcast::<PyType>()
+                .map_err(|_| vm.new_type_error("not a type"))
+        })
         .collect::<PyResult<_>>()?;
     let dict_types = Rc::new(dict_types);
 
@@ -154,7 +209,9 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     });
 
     let modules = vm.sys_module.get_attr("modules", vm)?;
-    let modules = modules.downcast::<rustpython_vm::builtins::PyDict>().map_err(|_| vm.new_type_error("sys.modules"))?;
+    let modules = modules
+        .downcast::<rustpython_vm::builtins::PyDict>()
+        .map_err(|_| vm.new_type_error("sys.modules"))?;
     Ok(Warm {
         builtins: vm.builtins.dict().items_vec(),
         modules: modules.items_vec(),
@@ -185,16 +242,26 @@ fn capture(state: &HarnessState, text: &str, vm: &VirtualMachine) -> PyResult<()
     }
     if total > state.output_limit.get() {
         state.output_exceeded.set(true);
-        return Err(raise_new(vm, vm.ctx.exceptions.os_error, "pygrade: output limit exceeded"));
+        return Err(raise_new(
+            vm,
+            vm.ctx.exceptions.os_error,
+            "pygrade: output limit exceeded",
+        ));
     }
     Ok(())
 }
 
 /// An exception made by calling its class, as `raise Class(message)` would. `new_exception_msg`
 /// leaves an `OSError`'s fields unset, and `str()` of such an exception segfaults RustPython.
-pub(crate) fn raise_new(vm: &VirtualMachine, class: &'static rustpython_vm::Py<PyType>, message: &str) -> rustpython_vm::builtins::PyBaseExceptionRef {
+pub(crate) fn raise_new(
+    vm: &VirtualMachine,
+    class: &'static rustpython_vm::Py<PyType>,
+    message: &str,
+) -> rustpython_vm::builtins::PyBaseExceptionRef {
     match class.as_object().call((vm.ctx.new_str(message),), vm) {
-        Ok(exception) => exception.downcast().unwrap_or_else(|_| vm.new_runtime_error(message.to_owned())),
+        Ok(exception) => exception
+            .downcast()
+            .unwrap_or_else(|_| vm.new_runtime_error(message.to_owned())),
         Err(exception) => exception,
     }
 }
@@ -219,20 +286,30 @@ fn harden(vm: &VirtualMachine) -> PyResult<()> {
 fn clock_hooks(vm: &VirtualMachine, state: &Rc<HarnessState>) -> Vec<(&'static str, PyObjectRef)> {
     let (now, set, advance) = (state.clone(), state.clone(), state.clone());
     vec![
-        ("_clock_now", vm.new_function("now", move || now.clock.get()).into()),
-        ("_clock_set", vm.new_function("set", move |t: ArgIntoFloat| set.clock.set(t.into_float())).into()),
+        (
+            "_clock_now",
+            vm.new_function("now", move || now.clock.get()).into(),
+        ),
+        (
+            "_clock_set",
+            vm.new_function("set", move |t: ArgIntoFloat| set.clock.set(t.into_float()))
+                .into(),
+        ),
         (
             "_clock_advance",
-            vm.new_function("advance", move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
-                advance_clock(&advance, s.into_float(), vm)
-            })
+            vm.new_function(
+                "advance",
+                move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
+                    advance_clock(&advance, s.into_float(), vm)
+                },
+            )
             .into(),
         ),
     ]
 }
 
 fn advance_clock(state: &HarnessState, seconds: f64, vm: &VirtualMachine) -> PyResult<()> {
-    if !(seconds >= 0.0) {
+    if seconds.is_nan() || seconds < 0.0 {
         return Err(vm.new_value_error("sleep length must be non-negative"));
     }
     state.clock.set(state.clock.get() + seconds);
@@ -242,19 +319,41 @@ fn advance_clock(state: &HarnessState, seconds: f64, vm: &VirtualMachine) -> PyR
 /// Points every clock in `time` at the virtual clock, before any submission is imported.
 fn install_clock(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<()> {
     let time = vm.import("time", 0)?;
-    for name in ["time", "monotonic", "perf_counter", "process_time", "thread_time"] {
+    for name in [
+        "time",
+        "monotonic",
+        "perf_counter",
+        "process_time",
+        "thread_time",
+    ] {
         let seconds = state.clone();
         time.set_attr(name, vm.new_function(name, move || seconds.clock.get()), vm)?;
     }
-    for name in ["time_ns", "monotonic_ns", "perf_counter_ns", "process_time_ns", "thread_time_ns"] {
+    for name in [
+        "time_ns",
+        "monotonic_ns",
+        "perf_counter_ns",
+        "process_time_ns",
+        "thread_time_ns",
+    ] {
         let nanos = state.clone();
-        #[expect(clippy::cast_possible_truncation, reason = "the virtual clock stays far below i64::MAX ns")]
-        time.set_attr(name, vm.new_function(name, move || (nanos.clock.get() * 1e9) as i64), vm)?;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the virtual clock stays far below i64::MAX ns"
+        )]
+        time.set_attr(
+            name,
+            vm.new_function(name, move || (nanos.clock.get() * 1e9) as i64),
+            vm,
+        )?;
     }
     let sleeper = state.clone();
-    let sleep = vm.new_function("sleep", move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
-        advance_clock(&sleeper, s.into_float(), vm)
-    });
+    let sleep = vm.new_function(
+        "sleep",
+        move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
+            advance_clock(&sleeper, s.into_float(), vm)
+        },
+    );
     time.set_attr("sleep", sleep, vm)?;
     Ok(())
 }

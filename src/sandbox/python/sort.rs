@@ -19,19 +19,30 @@ const SIGNAL_CHECK_EVERY: u32 = 4096;
 
 /// Replaces `list.sort` and `builtins.sorted`.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
-    let sorted = vm.new_function("sorted", |args: FuncArgs, vm: &VirtualMachine| -> PyResult<PyObjectRef> {
-        let (positional, key, reverse) = sort_args(args, 1, "sorted", vm)?;
-        let list = vm.ctx.types.list_type.as_object().call((positional[0].clone(),), vm)?;
-        sort_object(&list, key, reverse, vm)?;
-        Ok(list)
-    });
+    let sorted = vm.new_function(
+        "sorted",
+        |args: FuncArgs, vm: &VirtualMachine| -> PyResult<PyObjectRef> {
+            let (positional, key, reverse) = sort_args(args, 1, "sorted", vm)?;
+            let list = vm
+                .ctx
+                .types
+                .list_type
+                .as_object()
+                .call((positional[0].clone(),), vm)?;
+            sort_object(&list, key, reverse, vm)?;
+            Ok(list)
+        },
+    );
     vm.builtins.set_attr("sorted", sorted, vm)?;
 
     // A native function does not bind as a method, so `list.sort` is a thin Python function.
-    let native = vm.new_function("_sort", |args: FuncArgs, vm: &VirtualMachine| -> PyResult<()> {
-        let (positional, key, reverse) = sort_args(args, 1, "sort", vm)?;
-        sort_object(&positional[0], key, reverse, vm)
-    });
+    let native = vm.new_function(
+        "_sort",
+        |args: FuncArgs, vm: &VirtualMachine| -> PyResult<()> {
+            let (positional, key, reverse) = sort_args(args, 1, "sort", vm)?;
+            sort_object(&positional[0], key, reverse, vm)
+        },
+    );
     let scope = vm.new_scope_with_builtins();
     scope.globals.set_item("_sort", native.into(), vm)?;
     let code = "def sort(self, /, *, key=None, reverse=False):\n    \
@@ -39,7 +50,10 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
                 _sort(self, key=key, reverse=reverse)\nsort.__qualname__ = 'list.sort'\n";
     vm.run_string(scope.clone(), code, "<pygrade sort>".to_owned())?;
     let sort = scope.globals.get_item("sort", vm)?;
-    vm.ctx.types.list_type.set_attr(vm.ctx.intern_str("sort"), sort);
+    vm.ctx
+        .types
+        .list_type
+        .set_attr(vm.ctx.intern_str("sort"), sort);
     Ok(())
 }
 
@@ -50,7 +64,10 @@ fn sort_args(
     vm: &VirtualMachine,
 ) -> PyResult<(Vec<PyObjectRef>, Option<PyObjectRef>, bool)> {
     if args.args.len() != positional {
-        return Err(vm.new_type_error(format!("{name} expected {positional} argument, got {}", args.args.len())));
+        return Err(vm.new_type_error(format!(
+            "{name} expected {positional} argument, got {}",
+            args.args.len()
+        )));
     }
     let key = args.kwargs.shift_remove("key").filter(|k| !vm.is_none(k));
     let reverse = match args.kwargs.shift_remove("reverse") {
@@ -58,12 +75,19 @@ fn sort_args(
         None => false,
     };
     if let Some(unexpected) = args.kwargs.keys().next() {
-        return Err(vm.new_type_error(format!("'{unexpected}' is an invalid keyword argument for {name}()")));
+        return Err(vm.new_type_error(format!(
+            "'{unexpected}' is an invalid keyword argument for {name}()"
+        )));
     }
     Ok((args.args, key, reverse))
 }
 
-fn sort_object(list: &PyObject, key: Option<PyObjectRef>, reverse: bool, vm: &VirtualMachine) -> PyResult<()> {
+fn sort_object(
+    list: &PyObject,
+    key: Option<PyObjectRef>,
+    reverse: bool,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
     let Some(list) = list.downcast_ref::<PyList>() else {
         return Err(vm.new_type_error(format!(
             "descriptor 'sort' for 'list' objects doesn't apply to a '{}' object",
@@ -85,9 +109,17 @@ fn sort_object(list: &PyObject, key: Option<PyObjectRef>, reverse: bool, vm: &Vi
     Ok(())
 }
 
-fn sort_items(items: &mut Vec<PyObjectRef>, key: Option<PyObjectRef>, reverse: bool, vm: &VirtualMachine) -> PyResult<()> {
+fn sort_items(
+    items: &mut Vec<PyObjectRef>,
+    key: Option<PyObjectRef>,
+    reverse: bool,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
     let keys: Vec<PyObjectRef> = match &key {
-        Some(key) => items.iter().map(|item| key.call((item.clone(),), vm)).collect::<PyResult<_>>()?,
+        Some(key) => items
+            .iter()
+            .map(|item| key.call((item.clone(),), vm))
+            .collect::<PyResult<_>>()?,
         None => items.clone(),
     };
     let mut order: Vec<usize> = (0..items.len()).collect();
@@ -115,17 +147,20 @@ fn sort_items(items: &mut Vec<PyObjectRef>, key: Option<PyObjectRef>, reverse: b
 fn less_than(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult<bool> {
     let types = &vm.ctx.types;
     let (ta, tb) = (a.class(), b.class());
-    if ta.is(types.int_type) && tb.is(types.int_type)
+    if ta.is(types.int_type)
+        && tb.is(types.int_type)
         && let (Some(x), Some(y)) = (a.downcast_ref::<PyInt>(), b.downcast_ref::<PyInt>())
     {
         return Ok(x.as_bigint() < y.as_bigint());
     }
-    if ta.is(types.float_type) && tb.is(types.float_type)
+    if ta.is(types.float_type)
+        && tb.is(types.float_type)
         && let (Some(x), Some(y)) = (a.downcast_ref::<PyFloat>(), b.downcast_ref::<PyFloat>())
     {
         return Ok(x.to_f64() < y.to_f64());
     }
-    if ta.is(types.str_type) && tb.is(types.str_type)
+    if ta.is(types.str_type)
+        && tb.is(types.str_type)
         && let (Some(x), Some(y)) = (a.downcast_ref::<PyStr>(), b.downcast_ref::<PyStr>())
         && let (Some(x), Some(y)) = (x.to_str(), y.to_str())
     {
@@ -136,7 +171,10 @@ fn less_than(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult<bool> 
 }
 
 /// Stable natural merge sort of `v` under the strict order `less`.
-pub(crate) fn merge_sort<E>(v: &mut [usize], less: &mut impl FnMut(usize, usize) -> Result<bool, E>) -> Result<(), E> {
+pub(crate) fn merge_sort<E>(
+    v: &mut [usize],
+    less: &mut impl FnMut(usize, usize) -> Result<bool, E>,
+) -> Result<(), E> {
     let n = v.len();
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
@@ -254,7 +292,9 @@ mod tests {
         check(&[2, 1]);
         let mut seed = 12345u64;
         let mut random = |modulus: i32| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             i32::try_from((seed >> 33) % u64::try_from(modulus).unwrap()).unwrap()
         };
         for n in [5, 31, 32, 33, 100, 1000, 5000] {
@@ -263,7 +303,11 @@ mod tests {
             check(&(0..n).collect::<Vec<_>>());
             check(&(0..n).rev().collect::<Vec<_>>());
             check(&(0..n).map(|i| i % 7).collect::<Vec<_>>());
-            check(&(0..n).map(|i| if i % 100 < 50 { i } else { -i }).collect::<Vec<_>>());
+            check(
+                &(0..n)
+                    .map(|i| if i % 100 < 50 { i } else { -i })
+                    .collect::<Vec<_>>(),
+            );
         }
     }
 
