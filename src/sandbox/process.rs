@@ -213,7 +213,9 @@ impl ForkServer {
                     reason = "milliseconds of CPU are far below 2^52"
                 )]
                 let out_of_time = exit_cpu_ms.saturating_sub(start_cpu_ms) as f64 >= limit_ms;
-                runs[index] = Some(TestRun::bare(death(code, signal, killed || out_of_time)));
+                let mut run = TestRun::bare(death(code, signal, killed || out_of_time));
+                run.cpu_ms = exit_cpu_ms.saturating_sub(start_cpu_ms);
+                runs[index] = Some(run);
             }
             // A test that started and ended without a readable result sent an unreadable one.
             for index in started {

@@ -129,7 +129,7 @@ fn malformed_challenge_toml_names_file_line_and_column() {
 fn a_syntax_error_is_a_graded_failure_with_a_caret() {
     let dir = scratch_dir("syntax");
     let path = dir.join("broken.py");
-    std::fs::write(&path, "def solve(text):\n    return (text\n\nx = 1\n").unwrap();
+    std::fs::write(&path, "def solve(text):\n    return (text\n").unwrap();
     let output = pygrade(&[
         "grade",
         "fixtures/hostile/challenge.toml",
@@ -207,4 +207,28 @@ fn colour_only_when_asked() {
     assert!(
         text(&pygrade(&[&args[..], &["--color", "always"]].concat()).stdout).contains("\x1b[31m")
     );
+}
+
+#[test]
+fn readme_documents_every_allowed_and_excluded_module() {
+    let readme =
+        std::fs::read_to_string(crate::support::root().join("README.md")).expect("README.md");
+    for module in pygrade::sandbox::modules::ALLOWED {
+        assert!(
+            readme.contains(&format!("`{module}`")),
+            "README does not list the allowed module `{module}`"
+        );
+    }
+    for (modules, reason) in pygrade::sandbox::modules::EXCLUDED {
+        assert!(
+            readme.contains(reason),
+            "README does not give the reason: {reason}"
+        );
+        for module in *modules {
+            assert!(
+                readme.contains(&format!("`{module}`")),
+                "README does not list the excluded module `{module}`"
+            );
+        }
+    }
 }

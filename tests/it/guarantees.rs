@@ -210,13 +210,19 @@ fn answers_using_the_stdlib_and_the_virtual_filesystem_pass() {
 #[test]
 fn the_virtual_filesystem_is_private_fresh_and_sorted() {
     let tests = "[sandbox]\nfiles = { \"data/b.txt\" = \"bee\", \"data/a.txt\" = \"ay\" }\n\
-                 [[tests]]\nname = \"first\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"(['a.txt', 'b.txt'], 'ay', False, '/workspace')\" }\n\
-                 [[tests]]\nname = \"second\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"(['a.txt', 'b.txt'], 'ay', False, '/workspace')\" }\n";
+                 [[tests]]\nname = \"first\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"[(['a.txt', 'b.txt'], 'ay', False, '/workspace')]\" }\n\
+                 [[tests]]\nname = \"second\"\nkind = \"script\"\nscript = \"observe(f())\"\nexpect = { py = \"[(['a.txt', 'b.txt'], 'ay', False, '/workspace')]\" }\n";
     // Each test changes the tree and the cwd; the next one must not see it. `/etc/passwd` is the
     // host's, so it must not exist here.
-    let source = "import os, pathlib\ndef f():\n    listing = os.listdir('data')\n    text = pathlib.Path('data/a.txt').read_text()\n\
-                  pathlib.Path('data/c.txt').write_text('new')\n    cwd = os.getcwd()\n    os.chdir('/tmp')\n\
-                  return (listing, text, os.path.exists('/etc/passwd'), cwd)\n";
+    let source = r"import os, pathlib
+def f():
+    listing = os.listdir('data')
+    text = pathlib.Path('data/a.txt').read_text()
+    pathlib.Path('data/c.txt').write_text('new')
+    cwd = os.getcwd()
+    os.chdir('/tmp')
+    return (listing, text, os.path.exists('/etc/passwd'), cwd)
+";
     let report = grade_source(&challenge(tests), source);
     assert_eq!(statuses(&report), ["pass", "pass"], "{:?}", report.tests);
 }

@@ -7,16 +7,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+// A dead worker's CPU time comes from the fork server's `wait4`, so even a test that was killed
+// reports how much CPU it used.
+
 use rayon::prelude::*;
 
 use crate::support::{root, text};
 
 const SECRET_ENV: &str = "planted-env-value-42";
 const SECRET_FILE_CONTENT: &str = "planted-file-value-43";
-/// Per test: the probe challenge's 1 s CPU limit plus one second.
-const PER_TEST: Duration = Duration::from_secs(2);
-/// Starting the fork server and the process, once per submission.
-const START: Duration = Duration::from_secs(2);
+/// Per test: the probe challenge's 1 s CPU limit plus one second. Limits are CPU time (so a
+/// verdict does not depend on machine load); this is checked against each test's measured CPU.
+const PER_TEST_CPU_MS: u64 = 2_000;
+/// Wall time per test that counts as a hang even on a loaded machine (the backstop is 3 s).
+const PER_TEST_WALL: Duration = Duration::from_secs(6);
 
 fn hostile_fixtures() -> Vec<(String, PathBuf)> {
     let mut found = Vec::new();
@@ -156,9 +160,20 @@ fn check_one(verdict: &str, path: &Path, workdir: &Path) -> Result<(), String> {
     if !verdict_ok {
         return Err(format!("{shown}: folder says {verdict}, got {statuses:?}"));
     }
-    let budget = START + PER_TEST * u32::try_from(statuses.len()).unwrap_or(3);
-    if elapsed > budget {
-        return Err(format!("{shown}: took {elapsed:?}, more than {budget:?}"));
+    for test in report["tests"].as_array().into_iter().flatten() {
+        let cpu_ms = test["cpu_ms"].as_u64().unwrap_or(0);
+        if cpu_ms > PER_TEST_CPU_MS {
+            return Err(format!(
+                "{shown}: test {} used {cpu_ms} ms of CPU, more than its limit plus one second",
+                test["name"]
+            ));
+        }
+    }
+    let hang = PER_TEST_WALL * u32::try_from(statuses.len()).unwrap_or(3);
+    if elapsed > hang {
+        return Err(format!(
+            "{shown}: took {elapsed:?} of wall time, more than {hang:?}"
+        ));
     }
     for secret in [SECRET_ENV, SECRET_FILE_CONTENT] {
         if stdout.contains(secret) || stderr.contains(secret) {

@@ -42,6 +42,13 @@ _policy = {"allowed": frozenset(_ALLOWED_MODULES)}
 
 
 def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    if globals is None:
+        # `__import__("x")` called directly: judge by the caller's module (none when the
+        # harness imports from Rust).
+        try:
+            globals = sys._getframe(1).f_globals
+        except ValueError:
+            pass
     if level == 0 and type(globals) is dict and globals.get("__name__") == "submission":
         top = name.partition(".")[0]
         if top not in _policy["allowed"]:
@@ -120,6 +127,29 @@ class Clock:
 
 
 CLOCK = Clock()
+
+import _thread  # noqa: E402
+
+# Threads run synchronously, so a lock that is held when it is acquired again can never be
+# released: that is a deadlock, and on CPython it hangs. Block the same way (the test times out),
+# or with a timeout, let the virtual clock run and fail, instead of the stand-in's "success".
+if isinstance(getattr(_thread, "LockType", None), type) and "acquire" in vars(_thread.LockType):
+
+    def _acquire(self, waitflag=None, timeout=-1):
+        if not self.locked_status:
+            self.locked_status = True
+            return True
+        if waitflag is None or waitflag:
+            if timeout is None or timeout < 0:
+                while True:
+                    pass
+            time.sleep(timeout)
+        return False
+
+    _thread.LockType.acquire = _thread.LockType.__enter__ = _acquire
+if isinstance(getattr(_thread, "RLock", None), type) and not hasattr(_thread.RLock, "_is_owned"):
+    # threading.Condition asks its lock whether the caller holds it.
+    _thread.RLock._is_owned = lambda self: getattr(self, "locked_count", 0) > 0
 
 import random  # noqa: E402
 
