@@ -10,7 +10,7 @@ use pygrade::grade::{GradeOptions, Status};
 use pygrade::report;
 use rayon::prelude::*;
 
-use crate::support::{fixture_challenge, grade_path, root, statuses};
+use crate::support::{fixture_challenge, fixture_files, grade_path, root, statuses};
 
 fn all_fixtures() -> Vec<(String, String, PathBuf)> {
     let mut found = Vec::new();
@@ -19,22 +19,12 @@ fn all_fixtures() -> Vec<(String, String, PathBuf)> {
         .flatten()
     {
         let challenge_name = challenge.file_name().to_string_lossy().into_owned();
-        if challenge_name == "hostile" {
-            continue;
-        }
-        let Ok(verdicts) = std::fs::read_dir(challenge.path()) else {
-            continue;
-        };
-        for verdict in verdicts.flatten().filter(|e| e.path().is_dir()) {
-            let verdict_name = verdict.file_name().to_string_lossy().into_owned();
-            for file in std::fs::read_dir(verdict.path())
-                .expect("verdict dir")
-                .flatten()
-            {
-                if file.path().extension().is_some_and(|e| e == "py") {
-                    found.push((challenge_name.clone(), verdict_name.clone(), file.path()));
-                }
-            }
+        if challenge_name != "hostile" {
+            found.extend(
+                fixture_files(&challenge_name)
+                    .into_iter()
+                    .map(|(verdict, path)| (challenge_name.clone(), verdict, path)),
+            );
         }
     }
     found.sort();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::support::{root, text};
+use crate::support::{fixture_files, root, text};
 
 const SECRET_ENV: &str = "planted-env-value-42";
 const SECRET_FILE_CONTENT: &str = "planted-file-value-43";
@@ -21,31 +21,6 @@ const SECRET_FILE_CONTENT: &str = "planted-file-value-43";
 const PER_TEST_CPU_MS: u64 = 2_000;
 /// Wall time per test that counts as a hang even on a loaded machine (the backstop is 3 s).
 const PER_TEST_WALL: Duration = Duration::from_secs(6);
-
-fn hostile_fixtures() -> Vec<(String, PathBuf)> {
-    let mut found = Vec::new();
-    for verdict in std::fs::read_dir(root().join("fixtures/hostile"))
-        .expect("fixtures/hostile")
-        .flatten()
-    {
-        if !verdict.path().is_dir() {
-            continue;
-        }
-        for file in std::fs::read_dir(verdict.path())
-            .expect("verdict dir")
-            .flatten()
-        {
-            if file.path().extension().is_some_and(|e| e == "py") {
-                found.push((
-                    verdict.file_name().to_string_lossy().into_owned(),
-                    file.path(),
-                ));
-            }
-        }
-    }
-    found.sort();
-    found
-}
 
 /// Host paths the fixtures try to create, from their source (`/tmp/...` literals).
 fn targeted_paths(fixtures: &[(String, PathBuf)]) -> Vec<PathBuf> {
@@ -69,7 +44,7 @@ fn targeted_paths(fixtures: &[(String, PathBuf)]) -> Vec<PathBuf> {
 
 #[test]
 fn hostile_submissions_get_verdicts_and_touch_nothing() {
-    let fixtures = hostile_fixtures();
+    let fixtures = fixture_files("hostile");
     assert!(
         fixtures.len() >= 40,
         "only {} hostile fixtures",

@@ -8,7 +8,7 @@ use std::process::Command;
 use pygrade::grade::GradeOptions;
 use rayon::prelude::*;
 
-use crate::support::{fixture_challenge, grade_path, root};
+use crate::support::{fixture_challenge, fixture_files, grade_path, root};
 
 #[test]
 fn pygrade_agrees_with_cpython_on_every_core_fixture() {
@@ -25,14 +25,7 @@ fn pygrade_agrees_with_cpython_on_every_core_fixture() {
     let mut cases = Vec::new();
     for &id in crate::support::BANK {
         cases.push((id, root().join("challenges").join(id).join("reference.py")));
-        for verdict in ["pass", "fail"] {
-            for entry in std::fs::read_dir(root().join("fixtures").join(id).join(verdict))
-                .expect("fixture dir")
-                .flatten()
-            {
-                cases.push((id, entry.path()));
-            }
-        }
+        cases.extend(fixture_files(id).into_iter().map(|(_, path)| (id, path)));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

@@ -27,6 +27,28 @@ pub(crate) fn sandbox() -> &'static ProcessSandbox {
     SANDBOX.get_or_init(|| ProcessSandbox::new(PathBuf::from(env!("CARGO_BIN_EXE_pygrade"))))
 }
 
+/// The submissions under `fixtures/<dir>/`, as `(verdict folder, path)`, sorted.
+pub(crate) fn fixture_files(dir: &str) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    let Ok(verdicts) = std::fs::read_dir(root().join("fixtures").join(dir)) else {
+        return found;
+    };
+    for verdict in verdicts.flatten().filter(|e| e.path().is_dir()) {
+        let name = verdict.file_name().to_string_lossy().into_owned();
+        for file in std::fs::read_dir(verdict.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if file.path().extension().is_some_and(|e| e == "py") {
+                found.push((name.clone(), file.path()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 /// The challenge a fixture folder is graded against: `fixtures/<dir>/challenge.toml` if present,
 /// else the bank challenge with that id.
 pub(crate) fn fixture_challenge(dir: &str) -> Challenge {

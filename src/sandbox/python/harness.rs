@@ -141,17 +141,16 @@ fn run_test(
     watchdog: &Watchdog,
 ) -> TestRun {
     python.state.reset(test.limits.output_bytes);
+    // Armed before the reset: restoring builtins can drop an object the submission left there,
+    // and its `__del__` is the submission's code too.
+    watchdog.arm(test.limits.cpu_seconds);
     let outcome = match prepare(vm, python, test, &job.sandbox) {
         Err(exc) => Outcome::Crashed {
             detail: format!("could not prepare the test: {}", exc.class().name()),
         },
-        Ok(()) => {
-            watchdog.arm(test.limits.cpu_seconds);
-            let outcome = execute(vm, python, code, job, &test.action, watchdog);
-            watchdog.disarm();
-            outcome
-        }
+        Ok(()) => execute(vm, python, code, job, &test.action, watchdog),
     };
+    watchdog.disarm();
     let outcome = if watchdog.fired() {
         Outcome::Timeout
     } else if python.state.output_exceeded.get() {

@@ -169,9 +169,7 @@ class PathLike(abc.ABC):
         return cls
 
 
-def _text(p):
-    p = fspath(p)
-    return p.decode("utf-8", "surrogateescape") if isinstance(p, bytes) else p
+_text = fsdecode
 
 
 def _abs(p):
