@@ -320,34 +320,37 @@ impl FrameReader {
         }
     }
 
+    /// The next complete frame in the buffer, if any. Worker frames that do not decode (only a
+    /// corrupted worker sends them) are skipped, in a loop: a flood of them cannot grow the stack.
     fn take_frame(&mut self) -> Result<Option<Frame>, ReadError> {
-        let Some(header) = self.buffer.get(..4) else {
-            return Ok(None);
-        };
-        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
-        if len > MAX_FRAME + 1 || len == 0 {
-            return Err(ReadError::Io(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "bad frame from the fork server",
-            )));
-        }
-        if self.buffer.len() < 4 + len {
-            return Ok(None);
-        }
-        let body: Vec<u8> = self.buffer.drain(..4 + len).skip(4).collect();
-        let frame = match body[0] {
-            TAG_SERVER => decode(&body[1..]).map(Frame::Server),
-            TAG_WORKER => decode(&body[1..]).map(Frame::Worker),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "unknown frame tag",
-            )),
-        };
-        match frame {
-            Ok(frame) => Ok(Some(frame)),
-            // A worker frame that does not decode came from a corrupted worker: skip it.
-            Err(_) if body[0] == TAG_WORKER => self.take_frame(),
-            Err(e) => Err(ReadError::Io(e)),
+        loop {
+            let Some(header) = self.buffer.get(..4) else {
+                return Ok(None);
+            };
+            let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+            if len > MAX_FRAME + 1 || len == 0 {
+                return Err(ReadError::Io(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "bad frame from the fork server",
+                )));
+            }
+            if self.buffer.len() < 4 + len {
+                return Ok(None);
+            }
+            let body: Vec<u8> = self.buffer.drain(..4 + len).skip(4).collect();
+            let frame = match body[0] {
+                TAG_SERVER => decode(&body[1..]).map(Frame::Server),
+                TAG_WORKER => decode(&body[1..]).map(Frame::Worker),
+                _ => Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "unknown frame tag",
+                )),
+            };
+            match frame {
+                Ok(frame) => return Ok(Some(frame)),
+                Err(_) if body[0] == TAG_WORKER => {}
+                Err(e) => return Err(ReadError::Io(e)),
+            }
         }
     }
 
