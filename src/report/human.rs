@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::challenge::Visibility;
 use crate::grade::{Details, Report, Status, TestReport};
 
 /// A terminal shows at most this many diff lines per test; the JSON report has them all.
@@ -95,7 +96,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     let width = report.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for test in &report.tests {
         let label = format!("{:<8}", label(test.status));
-        let visibility = if test.visibility.as_str() == "hidden" {
+        let visibility = if test.visibility == Visibility::Hidden {
             style.paint(DIM, "hidden ")
         } else {
             "visible".to_owned()

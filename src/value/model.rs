@@ -50,24 +50,6 @@ impl Value {
         Value::Str(value.into())
     }
 
-    /// The Python type name, as `type(x).__name__` would say.
-    pub fn type_name(&self) -> &str {
-        match self {
-            Value::None => "NoneType",
-            Value::Bool(_) => "bool",
-            Value::Int(_) => "int",
-            Value::Float(_) => "float",
-            Value::Str(_) => "str",
-            Value::Bytes(_) => "bytes",
-            Value::List(_) => "list",
-            Value::Tuple(_) => "tuple",
-            Value::Dict(_) => "dict",
-            Value::Set(_) => "set",
-            Value::FrozenSet(_) => "frozenset",
-            Value::Opaque(_) => "object",
-        }
-    }
-
     /// Python's `repr` of the value, on one line.
     pub fn repr(&self) -> String {
         let mut out = String::new();

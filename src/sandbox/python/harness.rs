@@ -215,8 +215,8 @@ fn sys_modules(vm: &VirtualMachine) -> PyResult<PyDictRef> {
 
 /// Runs the submission in a fresh module, then the test's action; converts the result. An
 /// exception is only described (which runs its `__str__` and formats its traceback) when the
-/// watchdog has not fired: a timeout needs no description, and RustPython can crash formatting
-/// the traceback of an exception raised from a signal check.
+/// watchdog has not fired: a timeout needs no description, and describing runs the
+/// submission's `__str__`, which could use time the test no longer has.
 fn execute(
     vm: &VirtualMachine,
     python: &Python,
