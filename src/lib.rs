@@ -11,6 +11,7 @@ pub mod error;
 pub mod grade;
 pub mod report;
 pub mod sandbox;
+mod stats;
 pub mod value;
 
 use std::io::{IsTerminal, Write};
@@ -34,13 +35,15 @@ pub fn main_entry() -> ExitCode {
     if matches!(args.command, Command::ForkServer) {
         return sandbox::serve_forkserver();
     }
-    match run(&args) {
+    let code = match run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(error.exit_code())
         }
-    }
+    };
+    stats::report();
+    code
 }
 
 /// Runs one command and returns its exit code (0 all passed, 1 graded failures).

@@ -2,6 +2,7 @@
 //! the sandbox runs (`plan`), and turn what ran into a [`Report`] (`run`, `outcome`). It never
 //! prints; reporters render the report.
 
+mod judge;
 mod outcome;
 mod plan;
 mod run;
@@ -9,6 +10,6 @@ mod submission;
 
 pub use outcome::{Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport};
 pub use plan::LimitOverrides;
-pub(crate) use run::describe_input as describe_action;
+pub(crate) use judge::describe_input as describe_action;
 pub use run::{GradeOptions, grade};
 pub use submission::{MAX_SOURCE_BYTES, Submission};

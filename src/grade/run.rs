@@ -1,20 +1,14 @@
 //! Grades one submission: run the job in the sandbox, compare every result with its expectation
 //! on the host, score, and build the [`Report`] with hidden details left out.
 
-use super::outcome::{
-    ChallengeInfo, Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport,
-};
+use super::judge::judge;
+use super::outcome::{ChallengeInfo, Problem, Report, SCHEMA_VERSION, Status};
 use super::plan::{self, LimitOverrides};
 use super::submission::Submission;
-use crate::challenge::{Action, Challenge, Expectation, TestCase, Visibility};
-use crate::diff;
+use crate::challenge::Challenge;
 use crate::error::Error;
 use crate::sandbox::Sandbox;
-use crate::sandbox::protocol::{ExceptionInfo, Outcome, TestLimits, TestRun};
-use crate::value::{CompareOptions, Value, align_unordered, matches};
-
-/// Width for pretty-printing values in details and diffs.
-const PRETTY_WIDTH: usize = 72;
+use crate::sandbox::protocol::{Outcome, TestRun};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GradeOptions {
@@ -64,12 +58,9 @@ pub fn grade(
             not_compiled(challenge)
         }
         Ok(source) => {
-            // Visible tests run first, so nothing a hidden test's input could leave behind in the
-            // worker can show up in a visible test's output; the report keeps challenge order.
-            let order = plan::visible_first(challenge);
-            let job = plan::job(challenge, &order, source, &submission.path, options.limits);
-            let mut execution = sandbox.execute(&job)?;
-            execution.runs = plan::restore_order(&order, execution.runs);
+            // Every test runs in its own fresh worker, so no test's input can reach another's.
+            let job = plan::job(challenge, source, &submission.path, options.limits);
+            let execution = sandbox.execute(&job)?;
             if let Some(error) = execution.compile_error {
                 let source_line = source
                     .lines()
@@ -105,260 +96,6 @@ fn not_compiled(challenge: &Challenge) -> Vec<TestRun> {
         .iter()
         .map(|_| TestRun::bare(Outcome::NotRun))
         .collect()
-}
-
-/// One test's verdict, message and (if it may be shown) details.
-fn judge(test: &TestCase, mut run: TestRun, limits: TestLimits, reveal: bool) -> TestReport {
-    let visible = reveal || test.visibility == Visibility::Visible;
-    let mut details = Details {
-        input: describe_input(&test.action),
-        expected: None,
-        actual: None,
-        diff: None,
-        exception: None,
-        output: std::mem::take(&mut run.output),
-        output_truncated: run.output_truncated,
-    };
-    let (status, message) = match (&test.expectation, &run.outcome) {
-        (Expectation::Value { expect, options }, Outcome::Returned { value }) => {
-            let per_element = matches!(test.action, Action::Ops { .. } | Action::Script { .. });
-            compare_value(expect, value, *options, per_element, visible, &mut details)
-        }
-        (
-            Expectation::Raises { exception, message },
-            Outcome::Raised {
-                exception: raised,
-                step,
-            },
-        ) => {
-            details.expected = Some(expected_exception(exception, message.as_deref()));
-            details.exception = Some(exception_report(raised));
-            judge_raised(
-                exception,
-                message.as_deref(),
-                raised,
-                *step,
-                &test.action,
-                visible,
-            )
-        }
-        (Expectation::Raises { exception, message }, Outcome::Returned { value }) => {
-            details.expected = Some(expected_exception(exception, message.as_deref()));
-            details.actual = Some(value.pretty(PRETTY_WIDTH));
-            (
-                Status::Fail,
-                "the expected exception was not raised".to_owned(),
-            )
-        }
-        (Expectation::Value { expect, .. }, Outcome::Raised { exception, step }) => {
-            details.expected = Some(expect.pretty(PRETTY_WIDTH));
-            details.exception = Some(exception_report(exception));
-            let at = step.map_or_else(String::new, |s| format!(" at op {}", s + 1));
-            if visible {
-                (
-                    Status::Error,
-                    format!(
-                        "raised `{}`{at}: {}",
-                        exception.name,
-                        one_line(&exception.message)
-                    ),
-                )
-            } else {
-                // The exception's name is the submission's choice: a hidden test's message must not
-                // carry anything the submission chose, or it could spell out the hidden input.
-                (Status::Error, format!("raised an exception{at}"))
-            }
-        }
-        (_, Outcome::Missing { message }) => (Status::Error, message.clone()),
-        (_, Outcome::NotRun) => (
-            Status::Error,
-            "not run: the submission does not compile".to_owned(),
-        ),
-        (_, Outcome::Timeout) => (
-            Status::Timeout,
-            format!("exceeded the time limit ({} s of CPU)", limits.cpu_seconds),
-        ),
-        (_, Outcome::MemoryLimit) => (
-            Status::MemoryLimit,
-            format!(
-                "exceeded the memory limit ({} MiB)",
-                limits.memory_bytes >> 20
-            ),
-        ),
-        (_, Outcome::OutputLimit) => (
-            Status::OutputLimit,
-            format!(
-                "printed more than the output limit ({} KiB)",
-                limits.output_bytes >> 10
-            ),
-        ),
-        (_, Outcome::Crashed { detail }) => (Status::Crashed, format!("crashed: {detail}")),
-    };
-    if let (Expectation::Value { expect, .. }, None) = (&test.expectation, &details.expected) {
-        details.expected = Some(expect.pretty(PRETTY_WIDTH));
-    }
-    TestReport {
-        name: test.name.clone(),
-        visibility: test.visibility,
-        status,
-        weight: test.weight,
-        score: if status == Status::Pass {
-            test.weight
-        } else {
-            0
-        },
-        message: (status != Status::Pass).then_some(message),
-        // CPU time is a channel the submission controls: hidden tests do not report it.
-        cpu_ms: visible.then_some(run.cpu_ms),
-        // A test that never ran has nothing to show beyond the submission's problem.
-        details: (visible && run.outcome != Outcome::NotRun).then_some(details),
-    }
-}
-
-fn compare_value(
-    expect: &Value,
-    actual: &Value,
-    options: CompareOptions,
-    per_element: bool,
-    visible: bool,
-    details: &mut Details,
-) -> (Status, String) {
-    let shown = if options.unordered {
-        align_unordered(expect, actual, options.tolerance)
-    } else {
-        actual.clone()
-    };
-    let layout = |value: &Value| {
-        if per_element {
-            value.pretty_per_element(PRETTY_WIDTH)
-        } else {
-            value.pretty(PRETTY_WIDTH)
-        }
-    };
-    let expected_text = layout(expect);
-    let actual_text = layout(&shown);
-    details.diff = diff::unified(&expected_text, &actual_text);
-    details.expected = Some(expected_text);
-    details.actual = Some(actual_text);
-    if matches(expect, actual, options) {
-        details.diff = None;
-        (Status::Pass, String::new())
-    } else if let Value::Opaque(_) = actual {
-        let what = if visible {
-            format!(" ({})", one_line(&actual.repr()))
-        } else {
-            String::new()
-        };
-        (
-            Status::Fail,
-            format!("returned a value of a type pygrade does not compare{what}"),
-        )
-    } else {
-        (
-            Status::Fail,
-            "the result differs from the expected value".to_owned(),
-        )
-    }
-}
-
-fn judge_raised(
-    want: &str,
-    want_message: Option<&str>,
-    raised: &ExceptionInfo,
-    step: Option<usize>,
-    action: &Action,
-    visible: bool,
-) -> (Status, String) {
-    // Names are the submission's choice: a hidden test's message names none of them.
-    let got = if visible {
-        format!("`{}`", raised.name)
-    } else {
-        "an exception".to_owned()
-    };
-    if let (Action::Ops { ops, .. }, Some(step)) = (action, step)
-        && step + 1 != ops.len()
-    {
-        return (
-            Status::Fail,
-            format!(
-                "raised {got} at op {} of {}, before the last op",
-                step + 1,
-                ops.len()
-            ),
-        );
-    }
-    if !raised.mro.iter().any(|name| name == want) {
-        let expected = if visible {
-            format!("`{want}`")
-        } else {
-            "the expected exception".to_owned()
-        };
-        return (Status::Fail, format!("raised {got}, not {expected}"));
-    }
-    match want_message {
-        Some(message) if message != raised.message => (
-            Status::Fail,
-            format!("raised {got} with a different message"),
-        ),
-        _ => (Status::Pass, String::new()),
-    }
-}
-
-fn expected_exception(name: &str, message: Option<&str>) -> String {
-    match message {
-        Some(message) => format!("raises {name}: {message}"),
-        None => format!("raises {name}"),
-    }
-}
-
-fn exception_report(info: &ExceptionInfo) -> ExceptionReport {
-    ExceptionReport {
-        name: info.name.clone(),
-        message: info.message.clone(),
-        traceback: info.traceback.clone(),
-    }
-}
-
-fn one_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() > 120 {
-        format!("{}…", line.chars().take(120).collect::<String>())
-    } else {
-        line.to_owned()
-    }
-}
-
-/// The test's input as Python a candidate can paste into a REPL.
-pub(crate) fn describe_input(action: &Action) -> String {
-    fn call(name: &str, args: &[Value], kwargs: &[(String, Value)]) -> String {
-        let parts: Vec<String> = args
-            .iter()
-            .map(Value::repr)
-            .chain(kwargs.iter().map(|(k, v)| format!("{k}={}", v.repr())))
-            .collect();
-        format!("{name}({})", parts.join(", "))
-    }
-    match action {
-        Action::Call {
-            function,
-            args,
-            kwargs,
-        } => call(function, args, kwargs),
-        Action::Ops {
-            class,
-            args,
-            kwargs,
-            ops,
-        } => {
-            let mut lines = vec![format!("obj = {}", call(class, args, kwargs))];
-            lines.extend(
-                ops.iter()
-                    .map(|op| format!("obj.{}", call(&op.method, &op.args, &[]))),
-            );
-            lines.join("\n")
-        }
-        Action::Script { code } => code.trim_end().to_owned(),
-    }
 }
 
 #[cfg(test)]

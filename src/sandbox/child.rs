@@ -1,6 +1,6 @@
-//! The worker: a child the fork server forks for one submission. It keeps only the result pipe,
-//! starts the watchdog, sets its limits, runs the job in its private copy of the warm interpreter,
-//! and exits. Its exit code tells the grader how it ended.
+//! The worker: a child the fork server forks for one test of a submission. It keeps only the
+//! result pipe, starts the watchdog, sets its limits, confines itself, runs the test in its private
+//! copy of the warm interpreter, and exits. Its exit code tells the grader how it ended.
 
 use std::fs::File;
 use std::os::fd::{FromRawFd, RawFd};
@@ -8,30 +8,18 @@ use std::os::fd::{FromRawFd, RawFd};
 use rustpython_vm::signal::UserSignalSender;
 
 use super::confine::{Confinement, confine};
+use super::frame::{write_frame, write_raw_frame};
 use super::memory;
-use super::protocol::{Job, Message, write_frame};
-use super::python::{JobEnd, Python, run_job};
+use super::protocol::{JobTest, Message, Submission};
+use super::python::{Python, run_test};
 use super::watchdog::Watchdog;
 
 /// The worker stopped a test that ran past its CPU limit in native code.
 pub(crate) const EXIT_TIMEOUT: i32 = 120;
 /// The worker ran out of its memory limit.
 pub(crate) const EXIT_MEMORY: i32 = 121;
-/// The VM panicked after the worker reported it; the grader resumes with a fresh worker.
-pub(crate) const EXIT_TAINTED: i32 = 122;
 /// The worker could not set itself up or lost its result pipe.
 pub(crate) const EXIT_SETUP: i32 = 123;
-
-/// Process CPU time in nanoseconds.
-pub(crate) fn cpu_time_ns() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid timespec for clock_gettime to fill.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &raw mut now) };
-    u64::try_from(now.tv_sec).unwrap_or(0) * 1_000_000_000 + u64::try_from(now.tv_nsec).unwrap_or(0)
-}
 
 fn exit(code: i32) -> ! {
     // SAFETY: `_exit` ends the process without running destructors or atexit handlers, which is
@@ -39,50 +27,55 @@ fn exit(code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// Runs `job` in the forked child and exits. `result_fd` is the only descriptor kept.
-pub(crate) fn run(python: &Python, signals: &UserSignalSender, job: &Job, result_fd: RawFd) -> ! {
+/// CPU seconds a worker may spend before its test starts: compiling the submission (at most
+/// 1 MiB of source) and setting up. Only a backstop for the kernel's `RLIMIT_CPU` and the fork
+/// server's CPU cap; the test's own limit is enforced by the watchdog from the test's start.
+pub(crate) const SETUP_CPU_SECONDS: f64 = 10.0;
+
+/// Runs `test` of `submission` in the forked child and exits. `result_fd` is the only descriptor
+/// kept.
+pub(crate) fn run(
+    python: &Python,
+    signals: &UserSignalSender,
+    submission: &Submission,
+    test: &JobTest,
+    result_fd: RawFd,
+) -> ! {
     close_other_fds(result_fd);
-    let memory = job
-        .tests
-        .iter()
-        .map(|t| t.limits.memory_bytes)
-        .max()
-        .unwrap_or(0);
+    // The fork server scrubs what it frees; the worker has nothing to hide from itself.
+    memory::set_scrub(false);
+    let memory = test.limits.memory_bytes;
     memory::set_limit(memory::used().saturating_add(usize::try_from(memory).unwrap_or(usize::MAX)));
     let Ok(watchdog) = Watchdog::start(signals.clone()) else {
         exit(EXIT_SETUP)
     };
-    if confine(&confinement(job, memory)).is_err() {
+    if confine(&confinement(test, memory)).is_err() {
         exit(EXIT_SETUP);
     }
     // SAFETY: the fork server created this pipe end for this child, which now owns it alone.
     let mut out = unsafe { File::from_raw_fd(result_fd) };
-    let mut send = |message: &Message| {
-        if write_frame(&mut out, message).is_err() {
+    let mut send = |message: Message| {
+        let sent = match message {
+            Message::Finished { run } => write_raw_frame(&mut out, &run.encode_bounded()),
+            other => write_frame(&mut out, &other),
+        };
+        if sent.is_err() {
             exit(EXIT_SETUP);
         }
     };
-    match run_job(python, job, &watchdog, &mut send) {
-        JobEnd::Done => exit(0),
-        JobEnd::Tainted => exit(EXIT_TAINTED),
-    }
+    run_test(python, submission, test, &watchdog, &mut send);
+    exit(0)
 }
 
-/// Backstop limits for the whole job: the per-test limits are enforced by the watchdog and the
+/// Backstop limits for the worker: the test's limits are enforced by the watchdog and the
 /// allocator; these only stop a worker that somehow escapes both.
-fn confinement(job: &Job, memory: u64) -> Confinement {
-    let cpu: f64 = job
-        .tests
-        .iter()
-        .skip(job.first)
-        .map(|t| t.limits.cpu_seconds + 1.0)
-        .sum();
+fn confinement(test: &JobTest, memory: u64) -> Confinement {
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
         reason = "limits are validated positive and small"
     )]
-    let cpu_seconds = cpu.ceil() as u64 + 2;
+    let cpu_seconds = (SETUP_CPU_SECONDS + test.limits.cpu_seconds).ceil() as u64 + 2;
     Confinement {
         cpu_seconds,
         address_space: mapped_bytes()

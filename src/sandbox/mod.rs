@@ -1,17 +1,22 @@
-//! Where submissions run. The [`Sandbox`] trait hides how; [`ProcessSandbox`] runs each submission
-//! in a worker process forked from a warm fork server, and `fake` provides a scripted sandbox for
-//! engine tests.
+//! Where submissions run. The [`Sandbox`] trait hides how; [`ProcessSandbox`] runs every test of a
+//! submission in its own worker process forked from a warm fork server, and `fake` provides a
+//! scripted sandbox for engine tests.
 
 mod child;
 mod confine;
+mod cpu;
 #[cfg(test)]
 pub(crate) mod fake;
+pub mod frame;
 mod forkserver;
 pub mod memory;
 pub mod modules;
+mod pipe;
 mod process;
 pub mod protocol;
 mod python;
+mod settle;
+mod supervise;
 mod watchdog;
 
 pub use forkserver::serve as serve_forkserver;

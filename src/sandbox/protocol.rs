@@ -1,15 +1,20 @@
-//! What crosses the process boundary: the [`Job`] the grader sends (the submission and each test's
-//! inputs, never an expected value) and the [`Message`]s a worker sends back, in length-prefixed
-//! JSON frames.
-
-use std::io::{self, Read, Write};
+//! What crosses the process boundaries. The grader sends a fork server the submission once
+//! ([`Request::Load`]) and then one [`Request::Run`] per test; the fork server forks a fresh
+//! worker for each test, relays the worker's [`Message`]s and reports how it ended
+//! ([`ServerFrame`]). Expected values never appear here: they stay with the grader.
+//!
+//! Everything a worker says is data the submission may have chosen. [`TestRun::bounded`] cuts
+//! every string and every value to a fixed budget; the worker applies it before sending and the
+//! grader again after receiving, so neither a hostile submission nor a corrupted worker can make
+//! the grader hold, compare or print more than that.
 
 use serde::{Deserialize, Serialize};
 
+use super::frame::MAX_FRAME;
 use crate::challenge::{Action, SandboxSetup};
 use crate::value::Value;
 
-/// Everything a worker needs to run a submission's tests.
+/// Everything needed to run a submission's tests.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Job {
     pub source: String,
@@ -18,8 +23,6 @@ pub struct Job {
     pub tests: Vec<JobTest>,
     /// Importable modules and the virtual filesystem every test starts from.
     pub sandbox: SandboxSetup,
-    /// Index of the first test to run: after a worker dies, its replacement resumes here.
-    pub first: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -37,32 +40,71 @@ pub struct TestLimits {
     pub recursion: u32,
 }
 
-impl TestLimits {
-    /// Wall-clock backstop: the grader kills a worker whose test runs this long. CPU time is the
-    /// real limit (enforced in the worker); this only catches a worker that stopped using CPU.
-    pub fn wall_seconds(&self) -> f64 {
-        self.cpu_seconds * 2.0 + 1.0
-    }
+/// The part of a [`Job`] every test's worker needs: no test's input.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Submission {
+    pub source: String,
+    pub filename: String,
+    pub sandbox: SandboxSetup,
 }
 
-/// A frame from a worker.
+/// A frame from the grader to a fork server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "snake_case")]
+pub enum Request {
+    /// The submission the following runs use.
+    Load { submission: Submission },
+    /// Run one test in a fresh worker. A worker only ever holds its own test's input.
+    Run { test: JobTest },
+}
+
+/// A frame from a worker, relayed by the fork server.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "message", rename_all = "snake_case")]
 pub enum Message {
     /// The submission compiled (`error: None`) or did not.
-    Compiled {
-        error: Option<SyntaxErrorInfo>,
-    },
-    /// A test started; `cpu_ms` is the worker's CPU time so far.
-    Started {
-        index: usize,
+    Compiled { error: Option<SyntaxErrorInfo> },
+    /// The test started; `cpu_ms` is the worker's CPU time so far.
+    Started { cpu_ms: u64 },
+    Finished { run: TestRun },
+}
+
+/// A frame from the fork server itself (worker frames are relayed with the tag [`TAG_WORKER`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "frame", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The warm interpreter is built; requests can come.
+    Ready,
+    /// A worker was forked for the test just sent.
+    Spawned,
+    /// No worker could be forked (the system refused); the grader may try again.
+    SpawnFailed { error: String },
+    /// Sent every few seconds while a worker runs, so the grader knows the fork server is alive.
+    Alive,
+    /// The worker ended: its exit code or the signal that killed it, the CPU time it used, and
+    /// whether the fork server stopped it.
+    Exited {
+        code: Option<i32>,
+        signal: Option<i32>,
         cpu_ms: u64,
-    },
-    Finished {
-        index: usize,
-        run: TestRun,
+        stopped: Option<Stop>,
     },
 }
+
+/// Why the fork server killed a worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// It used more CPU than its test's limit plus every allowance.
+    CpuCap,
+    /// It used no CPU at all for a long time: blocked for good.
+    Stalled,
+}
+
+/// First byte of a fork-server frame body: a [`ServerFrame`] follows.
+pub const TAG_SERVER: u8 = b'S';
+/// First byte of a fork-server frame body: a relayed worker [`Message`] follows.
+pub const TAG_WORKER: u8 = b'W';
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SyntaxErrorInfo {
@@ -84,41 +126,24 @@ pub struct TestRun {
     pub cpu_ms: u64,
 }
 
-impl TestRun {
-    /// A run that left no output, e.g. one whose worker was killed.
-    pub fn bare(outcome: Outcome) -> Self {
-        TestRun {
-            outcome,
-            output: String::new(),
-            output_truncated: false,
-            cpu_ms: 0,
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The result: a call's return value, an ops test's list of returns, a script's observations.
-    Returned {
-        value: Value,
-    },
+    Returned { value: Value },
     /// The submission raised. `step` is the op index for ops tests.
     Raised {
         exception: ExceptionInfo,
         step: Option<usize>,
     },
-    /// The entry point or method the test needs is missing or not callable.
-    Missing {
-        message: String,
-    },
+    /// The entry point or method the test needs is missing or not callable; `message` may name
+    /// what the submission defined instead, so only visible tests show it.
+    Missing { message: String },
     Timeout,
     MemoryLimit,
     OutputLimit,
     /// The worker died without a verdict of its own (a signal, a VM panic, a broken pipe).
-    Crashed {
-        detail: String,
-    },
+    Crashed { detail: String },
     /// The submission did not compile, so the test did not run.
     NotRun,
 }
@@ -134,146 +159,175 @@ pub struct ExceptionInfo {
     pub traceback: String,
 }
 
-/// The biggest frame a reader accepts; a larger length prefix means a corrupt or hostile stream.
-pub const MAX_FRAME: usize = 256 << 20;
+/// Longest class or exception name kept; the rest is cut with a marker.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Most MRO entries kept (a real hierarchy is far shallower).
+pub const MAX_MRO: usize = 64;
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+pub const MAX_TRACEBACK_CHARS: usize = 8_000;
+/// Longest `Missing` message or crash detail kept.
+pub const MAX_DETAIL_CHARS: usize = 500;
+/// How much captured output a run keeps for display (the output limit is separate).
+pub const MAX_OUTPUT_BYTES: usize = 16 << 10;
 
-/// Writes one length-prefixed JSON frame.
-pub fn write_frame<W: Write, T: Serialize>(out: &mut W, value: &T) -> io::Result<()> {
-    let body = serde_json::to_vec(value).map_err(io::Error::other)?;
-    write_raw_frame(out, &body)
-}
-
-pub fn write_raw_frame<W: Write>(out: &mut W, body: &[u8]) -> io::Result<()> {
-    let mut frame = Vec::with_capacity(body.len() + 4);
-    frame.extend_from_slice(
-        &u32::try_from(body.len())
-            .map_err(io::Error::other)?
-            .to_le_bytes(),
-    );
-    frame.extend_from_slice(body);
-    out.write_all(&frame)?;
-    out.flush()
-}
-
-/// Reads one frame's bytes; `Ok(None)` on a clean end of stream before a frame starts.
-pub fn read_raw_frame<R: Read>(input: &mut R) -> io::Result<Option<Vec<u8>>> {
-    let mut len = [0u8; 4];
-    let mut got = 0;
-    while got < 4 {
-        match input.read(&mut len[got..])? {
-            0 if got == 0 => return Ok(None),
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => got += n,
+impl TestRun {
+    /// A run that left no output, e.g. one whose worker was killed.
+    pub fn bare(outcome: Outcome) -> Self {
+        TestRun {
+            outcome,
+            output: String::new(),
+            output_truncated: false,
+            cpu_ms: 0,
         }
     }
-    let len = u32::from_le_bytes(len) as usize;
-    if len > MAX_FRAME {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "frame too large",
-        ));
-    }
-    let mut body = vec![0u8; len];
-    input.read_exact(&mut body)?;
-    Ok(Some(body))
-}
 
-/// The deepest JSON nesting a frame may have. Values nest up to 100 levels (the converter's and
-/// the literal parser's limit), about 3 JSON levels each; this bound keeps decoding, which
-/// recurses, far from the stack's end whatever a broken worker sends.
-const MAX_JSON_DEPTH: usize = 1_000;
-
-/// Decodes a frame body. serde_json's own recursion limit (128) is too low for nested values, so
-/// it is replaced by a linear pre-scan of the nesting depth.
-pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> io::Result<T> {
-    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
-    if json_depth(body) > MAX_JSON_DEPTH {
-        return Err(invalid(format!(
-            "frame nested deeper than {MAX_JSON_DEPTH} levels"
-        )));
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    deserializer.disable_recursion_limit();
-    let value = T::deserialize(&mut deserializer).map_err(|e| invalid(e.to_string()))?;
-    deserializer.end().map_err(|e| invalid(e.to_string()))?;
-    Ok(value)
-}
-
-/// The maximum bracket depth of a JSON text, ignoring brackets inside strings.
-fn json_depth(body: &[u8]) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for &byte in body {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
+    /// The run with every string cut to its budget and every opaque description to a name's
+    /// length. Idempotent; the worker applies it before sending and the grader after receiving.
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        if self.output.len() > MAX_OUTPUT_BYTES {
+            cut_bytes(&mut self.output, MAX_OUTPUT_BYTES);
+            self.output_truncated = true;
+        }
+        match &mut self.outcome {
+            Outcome::Returned { value } => bound_value(value),
+            Outcome::Raised { exception, .. } => {
+                cut_chars(&mut exception.name, MAX_NAME_CHARS);
+                exception.mro.truncate(MAX_MRO);
+                for name in &mut exception.mro {
+                    cut_chars(name, MAX_NAME_CHARS);
+                }
+                cut_chars(&mut exception.message, MAX_MESSAGE_CHARS);
+                cut_chars(&mut exception.traceback, MAX_TRACEBACK_CHARS);
             }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
+            Outcome::Missing { message: text } | Outcome::Crashed { detail: text } => {
+                cut_chars(text, MAX_DETAIL_CHARS);
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            Outcome::Timeout | Outcome::MemoryLimit | Outcome::OutputLimit | Outcome::NotRun => {}
+        }
+        self
+    }
+
+    /// The `Finished` frame for this run, bounded, and never longer than [`MAX_FRAME`]: a result
+    /// whose encoding would be (text that JSON escapes six-fold, say) is replaced by an opaque
+    /// marker, which never equals an expected value.
+    pub fn encode_bounded(self) -> Vec<u8> {
+        let run = self.bounded();
+        let encode = |run: TestRun| serde_json::to_vec(&Message::Finished { run });
+        match encode(run.clone()) {
+            Ok(body) if body.len() < MAX_FRAME => body,
+            _ => {
+                let mut smaller = TestRun {
+                    outcome: match run.outcome {
+                        Outcome::Returned { .. } => Outcome::Returned {
+                            value: Value::Opaque("<result too large to send>".into()),
+                        },
+                        other => other,
+                    },
+                    ..run
+                };
+                smaller.output.clear();
+                encode(smaller).unwrap_or_default()
+            }
         }
     }
-    deepest
+}
+
+/// Cuts every opaque description in `value` to a name's length (the rest of a value is bounded by
+/// the converter's node and text budgets and by the frame size).
+fn bound_value(value: &mut Value) {
+    match value {
+        Value::Opaque(what) => cut_chars(what, MAX_NAME_CHARS),
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter_mut().for_each(bound_value);
+        }
+        Value::Dict(pairs) => {
+            for (key, item) in pairs {
+                bound_value(key);
+                bound_value(item);
+            }
+        }
+        Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Str(_)
+        | Value::Bytes(_) => {}
+    }
+}
+
+/// Keeps the first `max_chars` characters of `text`, marking the cut.
+pub fn cut_chars(text: &mut String, max_chars: usize) {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(cut);
+        text.push_str(" […]");
+    }
+}
+
+/// Keeps at most `max_bytes` bytes of `text`, on a character boundary.
+fn cut_bytes(text: &mut String, max_bytes: usize) {
+    if text.len() > max_bytes {
+        let mut cut = max_bytes;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Message, TestRun, decode, json_depth};
-    use crate::sandbox::protocol::Outcome;
+    use super::{ExceptionInfo, MAX_FRAME, MAX_NAME_CHARS, Outcome, TestRun};
+    use crate::sandbox::frame::decode;
+    use crate::sandbox::protocol::Message;
     use crate::value::Value;
 
     #[test]
-    fn deeply_nested_values_cross_the_wire() {
-        let deep = (0..100).fold(Value::str("x"), |inner, _| {
-            Value::Dict(vec![(Value::str("k"), inner)])
-        });
-        let message = Message::Finished {
-            index: 0,
-            run: TestRun::bare(Outcome::Returned {
-                value: deep.clone(),
-            }),
+    fn every_string_a_worker_sends_is_bounded() {
+        let huge = "x".repeat(30 << 20);
+        let run = TestRun {
+            outcome: Outcome::Raised {
+                exception: ExceptionInfo {
+                    name: huge.clone(),
+                    mro: vec!["y".repeat(1_000); 10_000],
+                    message: huge.clone(),
+                    traceback: huge.clone(),
+                },
+                step: Some(3),
+            },
+            output: huge.clone(),
+            output_truncated: false,
+            cpu_ms: 1,
         };
-        let body = serde_json::to_vec(&message).unwrap();
-        let Message::Finished { run, .. } = decode::<Message>(&body).unwrap() else {
-            panic!("a finished message")
+        let body = run.encode_bounded();
+        assert!(body.len() < 200_000, "{} bytes", body.len());
+        let opaque = TestRun::bare(Outcome::Returned {
+            value: Value::List(vec![Value::Opaque("z".repeat(100_000)); 100]),
+        })
+        .bounded();
+        let Outcome::Returned {
+            value: Value::List(items),
+        } = opaque.outcome
+        else {
+            panic!("a list")
         };
-        assert_eq!(run.outcome, Outcome::Returned { value: deep });
+        assert!(matches!(&items[0], Value::Opaque(s) if s.chars().count() <= MAX_NAME_CHARS + 4));
     }
 
     #[test]
-    fn absurd_nesting_is_refused_before_decoding() {
-        let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(decode::<serde_json::Value>(body.as_bytes()).is_err());
-        assert_eq!(json_depth(br#"{"a": "[[[[", "b": [1, [2]]}"#), 3);
+    fn a_result_too_large_for_a_frame_becomes_opaque() {
+        // Control characters take six bytes each in JSON.
+        let value = Value::Str("\u{1}".repeat(MAX_FRAME / 4));
+        let body = TestRun::bare(Outcome::Returned { value }).encode_bounded();
+        assert!(body.len() < MAX_FRAME);
+        let Message::Finished { run } = decode::<Message>(&body).unwrap() else {
+            panic!("a finished message")
+        };
+        assert!(matches!(
+            run.outcome,
+            Outcome::Returned {
+                value: Value::Opaque(_)
+            }
+        ));
     }
 }
-
-/// A frame from the fork server itself (worker frames are relayed with the tag [`TAG_WORKER`]).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "frame", rename_all = "snake_case")]
-pub enum ServerFrame {
-    /// The warm interpreter is built; jobs can come.
-    Ready,
-    /// A worker was forked for the job just sent.
-    Spawned { pid: i32 },
-    /// The worker ended: its exit code, or the signal that killed it, and the CPU time it used.
-    Exited {
-        code: Option<i32>,
-        signal: Option<i32>,
-        cpu_ms: u64,
-    },
-}
-
-/// First byte of a fork-server frame body: a [`ServerFrame`] follows.
-pub const TAG_SERVER: u8 = b'S';
-/// First byte of a fork-server frame body: a relayed worker [`Message`] follows.
-pub const TAG_WORKER: u8 = b'W';

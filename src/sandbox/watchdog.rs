@@ -14,7 +14,8 @@ use std::time::Duration;
 use rustpython_vm::VirtualMachine;
 use rustpython_vm::signal::UserSignalSender;
 
-use super::child::{EXIT_TIMEOUT, cpu_time_ns};
+use super::child::EXIT_TIMEOUT;
+use super::cpu;
 use super::python::raise_new;
 
 const POLL: Duration = Duration::from_millis(2);
@@ -63,7 +64,7 @@ impl Watchdog {
         let budget = (cpu_seconds * 1e9) as u64;
         let mut armed = self.armed.lock().unwrap_or_else(PoisonError::into_inner);
         *armed = Armed {
-            deadline_ns: Some(cpu_time_ns().saturating_add(budget)),
+            deadline_ns: Some(cpu::own_ns().saturating_add(budget)),
             panicked: false,
         };
     }
@@ -89,7 +90,7 @@ fn watch(armed: &Mutex<Armed>, fired: &AtomicBool, signals: &UserSignalSender) {
         let Some(deadline) = state.deadline_ns else {
             continue;
         };
-        let now = cpu_time_ns();
+        let now = cpu::own_ns();
         if now < deadline {
             continue;
         }

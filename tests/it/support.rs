@@ -125,3 +125,14 @@ pub(crate) fn text(bytes: &[u8]) -> String {
 pub(crate) fn statuses(report: &Report) -> Vec<&'static str> {
     report.tests.iter().map(|t| t.status.as_str()).collect()
 }
+
+/// Whether a submission whose tests got `statuses` has the verdict a fixture folder names: `pass`
+/// when every test passed; otherwise the submission failed and some test has exactly that status
+/// (a `fail/` fixture must have a test that is `fail`, not merely one that did not pass).
+pub(crate) fn verdict_holds(verdict: &str, statuses: &[&str]) -> bool {
+    if verdict == "pass" {
+        statuses.iter().all(|s| *s == "pass")
+    } else {
+        statuses.contains(&verdict)
+    }
+}

@@ -10,12 +10,16 @@ use rustpython_vm::builtins::{
 use rustpython_vm::function::{FuncArgs, KwArgs};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
+use crate::sandbox::protocol::{MAX_NAME_CHARS, cut_chars};
 use crate::value::Value;
 
-/// Limits on how much of a result is converted; beyond them the value is opaque.
-const MAX_DEPTH: usize = 100;
-const MAX_NODES: usize = 2_000_000;
-const MAX_TEXT_BYTES: usize = 32 << 20;
+/// Limits on how much of a result is converted; beyond them the value is opaque (and never equal
+/// to an expected value). They bound what the grader holds for one test: a result at the limits
+/// is about 30 MB as host values, which keeps the grader under 100 MB with its copies. The loader
+/// refuses expected values larger than half of them, so a correct answer always fits.
+pub(crate) const MAX_DEPTH: usize = 100;
+pub(crate) const MAX_NODES: usize = 300_000;
+pub(crate) const MAX_TEXT_BYTES: usize = 8 << 20;
 const MAX_INT_BITS: u64 = 1 << 18;
 
 /// Converts Python objects to [`Value`]s within a size budget.
@@ -136,8 +140,11 @@ impl<'a> Converter<'a> {
     }
 }
 
+/// An opaque marker naming the value's type; the name is the submission's choice, so it is cut.
 fn opaque(class: &PyType) -> Value {
-    Value::Opaque(format!("<{} object>", class.name()))
+    let mut name: String = class.name().chars().take(MAX_NAME_CHARS + 1).collect();
+    cut_chars(&mut name, MAX_NAME_CHARS);
+    Value::Opaque(format!("<{name} object>"))
 }
 
 /// Builds the Python object for a host value (test inputs only; never an expected value).

@@ -1,6 +1,11 @@
-//! Runs one job's tests in a warm interpreter: compile once, then for every test a fresh
-//! `submission` module, restored builtins and `sys.modules`, reseeded `random`, the clock at its
-//! epoch and fresh captured output. Results leave as [`Value`]s; nothing is compared here.
+//! Runs one test in a worker's private copy of the warm interpreter: compile the submission, set
+//! the test up (captured output, reseeded `random`, the virtual filesystem, the recursion limit)
+//! from references captured at warm-up, run the module in a fresh `submission` namespace, then the
+//! test's action; convert the result. Nothing is compared here.
+//!
+//! Every test runs in a fresh fork of the fork server, so no state a submission can reach (its
+//! patches to builtins, stdlib modules, types, trace hooks, `sys.path`, stashed inputs) survives
+//! into another test, and the set-up below always runs before any submission code in the process.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -10,60 +15,30 @@ use rustpython_vm::scope::Scope;
 use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 use super::convert::{Converter, call_args};
+use super::describe::{Source, exception_info, syntax_error_info};
 use super::interpreter::Python;
-use crate::challenge::{Action, SandboxSetup};
-use crate::sandbox::protocol::{
-    ExceptionInfo, Job, JobTest, Message, Outcome, SyntaxErrorInfo, TestRun,
-};
+use crate::challenge::Action;
+use crate::sandbox::cpu;
+use crate::sandbox::protocol::{JobTest, Message, Outcome, Submission, SyntaxErrorInfo, TestRun};
 use crate::sandbox::watchdog::{HardTimeout, Watchdog};
 use crate::value::Value;
 
 /// The module name a submission runs under; `if __name__ == "__main__":` blocks do not run.
 const MODULE: &str = "submission";
-const MAX_MESSAGE_CHARS: usize = 2_000;
-const MAX_TRACEBACK_CHARS: usize = 8_000;
 
-/// Why the worker should stop after `run_job` returns.
-pub(crate) enum JobEnd {
-    /// Every test ran (or the submission did not compile).
-    Done,
-    /// The VM panicked; its state cannot be trusted for another test.
-    Tainted,
-}
-
-/// Runs `job`, sending a [`Message`] for each step through `send`.
-pub(crate) fn run_job(
+/// Compiles `submission` and runs `test`, sending [`Message`]s through `send`.
+pub(crate) fn run_test(
     python: &Python,
-    job: &Job,
+    submission: &Submission,
+    test: &JobTest,
     watchdog: &Watchdog,
-    send: &mut dyn FnMut(&Message),
-) -> JobEnd {
+    send: &mut dyn FnMut(Message),
+) {
     python.interpreter.enter(|vm| {
-        let compiled = catch_unwind(AssertUnwindSafe(|| {
-            vm.compile(&job.source, Mode::Exec, job.filename.clone())
-        }));
-        let code = match compiled {
-            Ok(Ok(code)) => code,
-            Ok(Err(error)) => {
-                let exc = vm.new_syntax_error(&error, Some(&job.source));
-                send(&Message::Compiled {
-                    error: Some(syntax_error_info(vm, &exc)),
-                });
-                return JobEnd::Done;
-            }
-            Err(_) => {
-                let info = SyntaxErrorInfo {
-                    kind: "SyntaxError".into(),
-                    message: "the compiler could not handle this source".into(),
-                    line: 1,
-                    column: 1,
-                };
-                send(&Message::Compiled { error: Some(info) });
-                return JobEnd::Tainted;
-            }
+        let Some(code) = compile(vm, submission, send) else {
+            return;
         };
-        send(&Message::Compiled { error: None });
-        let modules: Vec<PyObjectRef> = job
+        let modules: Vec<PyObjectRef> = submission
             .sandbox
             .modules
             .iter()
@@ -75,41 +50,105 @@ pub(crate) fn run_job(
             .call((vm.ctx.new_list(modules),), vm)
             .is_err()
         {
-            return JobEnd::Tainted;
+            let detail = "could not set up the import policy".to_owned();
+            send(finished(python, Outcome::Crashed { detail }, 0));
+            return;
         }
-        for (index, test) in job.tests.iter().enumerate().skip(job.first) {
-            let started = crate::sandbox::child::cpu_time_ns();
-            send(&Message::Started {
-                index,
-                cpu_ms: started / 1_000_000,
-            });
-            let run = catch_unwind(AssertUnwindSafe(|| {
-                run_test(vm, python, &code, job, test, watchdog)
-            }));
-            watchdog.disarm();
-            let drained = catch_unwind(AssertUnwindSafe(|| vm.check_signals()));
-            let cpu_ms = (crate::sandbox::child::cpu_time_ns() - started) / 1_000_000;
-            let (mut run, tainted) = match run {
-                Ok(run) => (run, drained.is_err()),
-                Err(payload) => {
-                    let outcome = if payload.is::<HardTimeout>() || watchdog.fired() {
-                        Outcome::Timeout
-                    } else {
-                        Outcome::Crashed {
-                            detail: format!("the Python VM panicked: {}", panic_text(&*payload)),
-                        }
-                    };
-                    (captured(python, outcome), true)
+        let started = cpu::own_ns();
+        send(Message::Started {
+            cpu_ms: started / 1_000_000,
+        });
+        python.state.reset(test.limits.output_bytes);
+        watchdog.arm(test.limits.cpu_seconds);
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            guarded_outcome(vm, python, &code, submission, test, watchdog)
+        }));
+        watchdog.disarm();
+        let outcome = outcome.unwrap_or_else(|payload| {
+            if payload.is::<HardTimeout>() || watchdog.fired() {
+                Outcome::Timeout
+            } else {
+                Outcome::Crashed {
+                    detail: format!("the Python VM panicked: {}", panic_text(&*payload)),
                 }
-            };
-            run.cpu_ms = cpu_ms;
-            send(&Message::Finished { index, run });
-            if tainted {
-                return JobEnd::Tainted;
             }
+        });
+        let cpu_ms = (cpu::own_ns().saturating_sub(started)) / 1_000_000;
+        send(finished(python, outcome, cpu_ms));
+    });
+}
+
+/// Compiles the submission and reports whether it compiled; `None` when it did not.
+fn compile(
+    vm: &VirtualMachine,
+    submission: &Submission,
+    send: &mut dyn FnMut(Message),
+) -> Option<PyRef<PyCode>> {
+    let compiled = catch_unwind(AssertUnwindSafe(|| {
+        vm.compile(
+            &submission.source,
+            Mode::Exec,
+            submission.filename.clone(),
+        )
+    }));
+    let error = match compiled {
+        Ok(Ok(code)) => {
+            send(Message::Compiled { error: None });
+            return Some(code);
         }
-        JobEnd::Done
-    })
+        Ok(Err(error)) => {
+            let exc = vm.new_syntax_error(&error, Some(&submission.source));
+            syntax_error_info(vm, &exc)
+        }
+        Err(_) => SyntaxErrorInfo {
+            kind: "SyntaxError".into(),
+            message: "the compiler could not handle this source".into(),
+            line: 1,
+            column: 1,
+        },
+    };
+    send(Message::Compiled { error: Some(error) });
+    None
+}
+
+/// The outcome of the test, with the watchdog's and the output limit's verdicts taking priority.
+fn guarded_outcome(
+    vm: &VirtualMachine,
+    python: &Python,
+    code: &PyRef<PyCode>,
+    submission: &Submission,
+    test: &JobTest,
+    watchdog: &Watchdog,
+) -> Outcome {
+    let outcome = match prepare(vm, python, test, submission) {
+        // Only pygrade's own set-up code has run so far: its failure names nothing the
+        // submission chose.
+        Err(_) => Outcome::Crashed {
+            detail: "could not prepare the test".into(),
+        },
+        Ok(()) => execute(vm, python, code, submission, &test.action, watchdog),
+    };
+    if watchdog.fired() {
+        Outcome::Timeout
+    } else if python.state.output_exceeded.get() {
+        Outcome::OutputLimit
+    } else {
+        outcome
+    }
+}
+
+fn finished(python: &Python, outcome: Outcome, cpu_ms: u64) -> Message {
+    let state = &python.state;
+    let output = state.output.borrow().clone();
+    let truncated = state.output_bytes.get() > output.len() as u64;
+    Message::Finished {
+        run: TestRun {
+            outcome,
+            output,
+            output_truncated: truncated,
+            cpu_ms,
+        },
+    }
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
@@ -120,73 +159,21 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
-fn captured(python: &Python, outcome: Outcome) -> TestRun {
-    let state = &python.state;
-    let output = state.output.borrow().clone();
-    let truncated = state.output_bytes.get() > output.len() as u64;
-    TestRun {
-        outcome,
-        output,
-        output_truncated: truncated,
-        cpu_ms: 0,
-    }
-}
-
-fn run_test(
-    vm: &VirtualMachine,
-    python: &Python,
-    code: &PyRef<PyCode>,
-    job: &Job,
-    test: &JobTest,
-    watchdog: &Watchdog,
-) -> TestRun {
-    python.state.reset(test.limits.output_bytes);
-    // Armed before the reset: restoring builtins can drop an object the submission left there,
-    // and its `__del__` is the submission's code too.
-    watchdog.arm(test.limits.cpu_seconds);
-    let outcome = match prepare(vm, python, test, &job.sandbox) {
-        Err(exc) => Outcome::Crashed {
-            detail: format!("could not prepare the test: {}", exc.class().name()),
-        },
-        Ok(()) => execute(vm, python, code, job, &test.action, watchdog),
-    };
-    watchdog.disarm();
-    let outcome = if watchdog.fired() {
-        Outcome::Timeout
-    } else if python.state.output_exceeded.get() {
-        Outcome::OutputLimit
-    } else {
-        outcome
-    };
-    captured(python, outcome)
-}
-
-/// Resets what a previous test of the same submission may have changed.
+/// Sets the test up with objects captured at warm-up; no submission code has run in this process.
 fn prepare(
     vm: &VirtualMachine,
     python: &Python,
     test: &JobTest,
-    sandbox: &SandboxSetup,
+    submission: &Submission,
 ) -> PyResult<()> {
     let warm = &python.warm;
-    let builtins = vm.builtins.dict();
-    builtins.clear();
-    for (key, value) in &warm.builtins {
-        builtins.set_item(&**key, value.clone(), vm)?;
-    }
-    vm.sys_module
-        .as_object()
-        .set_attr("modules", warm.modules_dict.clone(), vm)?;
-    let modules = sys_modules(vm)?;
-    for (key, value) in &warm.modules {
-        modules.set_item(&**key, value.clone(), vm)?;
-    }
     let sys = vm.sys_module.as_object();
     sys.set_attr("stdout", warm.output.clone(), vm)?;
     sys.set_attr("stderr", warm.output.clone(), vm)?;
     sys.set_attr("stdin", warm.string_io.call((), vm)?, vm)?;
     warm.reseed.call((0,), vm)?;
-    let files: Vec<PyObjectRef> = sandbox
+    let files: Vec<PyObjectRef> = submission
+        .sandbox
         .files
         .iter()
         .map(|(path, content)| {
@@ -199,7 +186,10 @@ fn prepare(
         })
         .collect();
     warm.vfs_reset.call(
-        (vm.ctx.new_list(files), vm.ctx.new_str(sandbox.cwd.as_str())),
+        (
+            vm.ctx.new_list(files),
+            vm.ctx.new_str(submission.sandbox.cwd.as_str()),
+        ),
         vm,
     )?;
     vm.recursion_limit.set(test.limits.recursion as usize);
@@ -221,7 +211,7 @@ fn execute(
     vm: &VirtualMachine,
     python: &Python,
     code: &PyRef<PyCode>,
-    job: &Job,
+    submission: &Submission,
     action: &Action,
     watchdog: &Watchdog,
 ) -> Outcome {
@@ -230,8 +220,8 @@ fn execute(
         _ => None,
     };
     let source = Source {
-        filename: &job.filename,
-        text: &job.source,
+        filename: &submission.filename,
+        text: &submission.source,
         script,
     };
     let raised = |exc: PyBaseExceptionRef, step: Option<usize>| {
@@ -258,8 +248,7 @@ fn execute(
                 Ok(target) => target,
                 Err(outcome) => return outcome,
             };
-            let result = call_args(vm, args, kwargs).and_then(|args| target.call(args, vm));
-            match result {
+            match call_args(vm, args, kwargs).and_then(|args| target.call(args, vm)) {
                 Ok(value) => Outcome::Returned {
                     value: converter.value(&value),
                 },
@@ -297,27 +286,33 @@ fn execute(
                 value: Value::List(results),
             }
         }
-        Action::Script { code: script } => {
-            let namespace = vm.ctx.new_dict();
-            let setup = (|| -> PyResult<PyRef<PyCode>> {
-                for (key, value) in globals.items_vec() {
-                    namespace.set_item(&*key, value, vm)?;
-                }
-                namespace.set_item("observe", python.warm.observe.clone(), vm)?;
-                namespace.set_item("clock", python.warm.clock.clone(), vm)?;
-                vm.compile(script, Mode::Exec, "<test script>".to_owned())
-                    .map_err(|error| vm.new_syntax_error(&error, Some(script)))
-            })();
-            let result = setup
-                .and_then(|code| vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm)));
-            match result {
-                Ok(_) => Outcome::Returned {
-                    value: Value::List(python.state.observations.borrow().clone()),
-                },
-                Err(exc) => raised(exc, None),
-            }
-        }
+        Action::Script { code: script } => match run_script(vm, python, &globals, script) {
+            Ok(()) => Outcome::Returned {
+                value: Value::List(python.state.observations.borrow().clone()),
+            },
+            Err(exc) => raised(exc, None),
+        },
     }
+}
+
+/// Runs a test script in a copy of the submission's namespace, with `observe` and `clock`.
+fn run_script(
+    vm: &VirtualMachine,
+    python: &Python,
+    globals: &PyDictRef,
+    script: &str,
+) -> PyResult<()> {
+    let namespace = vm.ctx.new_dict();
+    for (key, value) in globals.items_vec() {
+        namespace.set_item(&*key, value, vm)?;
+    }
+    namespace.set_item("observe", python.warm.observe.clone(), vm)?;
+    namespace.set_item("clock", python.warm.clock.clone(), vm)?;
+    let code = vm
+        .compile(script, Mode::Exec, "<test script>".to_owned())
+        .map_err(|error| vm.new_syntax_error(&error, Some(script)))?;
+    vm.run_code_obj(code, Scope::with_builtins(None, namespace, vm))?;
+    Ok(())
 }
 
 /// A fresh `submission` module with the compiled code run in it.
@@ -332,125 +327,20 @@ fn load_submission(vm: &VirtualMachine, code: &PyRef<PyCode>) -> PyResult<PyDict
     Ok(globals)
 }
 
-/// The callable a test targets, or a `Missing` outcome explaining why there is none.
+/// The callable a test targets, or a `Missing` outcome explaining why there is none. The
+/// explanation may name the submission's own type, so only visible tests show it.
 fn entry(vm: &VirtualMachine, globals: &PyDictRef, name: &str) -> Result<PyObjectRef, Outcome> {
     match globals.get_item_opt(name, vm) {
         Ok(Some(target)) if target.is_callable() => Ok(target),
-        Ok(Some(target)) => Err(Outcome::Missing {
-            message: format!(
-                "`{name}` is defined but is not callable (it is a {})",
-                target.class().name()
-            ),
-        }),
+        Ok(Some(target)) => {
+            let mut kind: String = target.class().name().chars().take(100).collect();
+            crate::sandbox::protocol::cut_chars(&mut kind, 80);
+            Err(Outcome::Missing {
+                message: format!("`{name}` is defined but is not callable (it is a {kind})"),
+            })
+        }
         _ => Err(Outcome::Missing {
             message: format!("`{name}` is not defined at module level"),
         }),
     }
-}
-
-fn syntax_error_info(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> SyntaxErrorInfo {
-    let obj = exc.as_object();
-    let number = |name: &'static str| {
-        obj.get_attr(name, vm)
-            .ok()
-            .and_then(|v| v.try_to_value::<usize>(vm).ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(1)
-    };
-    let message = obj
-        .get_attr("msg", vm)
-        .ok()
-        .and_then(|m| m.str(vm).ok())
-        .map_or_else(
-            || "invalid syntax".to_owned(),
-            |m| m.as_wtf8().to_string_lossy().into_owned(),
-        );
-    SyntaxErrorInfo {
-        kind: exc.class().name().to_string(),
-        message,
-        line: number("lineno"),
-        column: number("offset"),
-    }
-}
-
-/// A traceback of the exception's own frames, written natively. RustPython's `write_exception`
-/// follows `__context__`, which 0.5.0 can leave pointing at a stale exception that segfaults it;
-/// a deep recursion shows its first and last frames only.
-fn traceback(exc: &PyBaseExceptionRef, source: &Source<'_>) -> String {
-    const SHOWN: usize = 10;
-    let mut lines = vec!["Traceback (most recent call last):".to_owned()];
-    let entries: Vec<_> = exc
-        .__traceback__()
-        .map(|tb| tb.iter().collect())
-        .unwrap_or_default();
-    let frames: Vec<_> = entries
-        .iter()
-        .filter(|tb| !tb.frame.code.source_path().as_str().starts_with("<pygrade"))
-        .collect();
-    for (i, entry) in frames.iter().enumerate() {
-        if frames.len() > 2 * SHOWN && i == SHOWN {
-            lines.push(format!(
-                "  [... {} more frames ...]",
-                frames.len() - 2 * SHOWN
-            ));
-        }
-        if frames.len() > 2 * SHOWN && (SHOWN..frames.len() - SHOWN).contains(&i) {
-            continue;
-        }
-        let code = &entry.frame.code;
-        let file = code.source_path().as_str();
-        let line = entry.lineno.get();
-        lines.push(format!(
-            "  File \"{file}\", line {line}, in {}",
-            code.obj_name.as_str()
-        ));
-        let text = if file == source.filename {
-            source.text.lines().nth(line - 1)
-        } else if file == "<test script>" {
-            source.script.and_then(|s| s.lines().nth(line - 1))
-        } else {
-            None
-        };
-        if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
-            lines.push(format!("    {text}"));
-        }
-    }
-    lines.join("\n")
-}
-
-/// Where the code a traceback points at came from.
-struct Source<'a> {
-    filename: &'a str,
-    text: &'a str,
-    script: Option<&'a str>,
-}
-
-fn exception_info(
-    vm: &VirtualMachine,
-    exc: &PyBaseExceptionRef,
-    source: &Source<'_>,
-) -> ExceptionInfo {
-    let class = exc.class();
-    let mut mro = vec![class.name().to_string()];
-    mro.extend(class.mro_map_collect(|t| t.name().to_string()));
-    mro.dedup();
-    let message = exc.as_object().str(vm).map_or_else(
-        |_| "<str() of the exception raised>".to_owned(),
-        |s| s.as_wtf8().to_string_lossy().into_owned(),
-    );
-    let traceback = format!("{}\n{}: {}", traceback(exc, source), class.name(), message);
-    ExceptionInfo {
-        name: class.name().to_string(),
-        mro,
-        message: truncate(message, MAX_MESSAGE_CHARS),
-        traceback: truncate(traceback, MAX_TRACEBACK_CHARS),
-    }
-}
-
-fn truncate(mut text: String, max_chars: usize) -> String {
-    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
-        text.truncate(cut);
-        text.push_str(" […]");
-    }
-    text
 }

@@ -81,11 +81,6 @@ impl HarnessState {
 
 /// Objects captured after warm-up, before any submission can touch them.
 pub(crate) struct Warm {
-    /// `builtins.__dict__` as it was: restored before every test.
-    pub(crate) builtins: Vec<(PyObjectRef, PyObjectRef)>,
-    /// `sys.modules` (the dict itself) and its entries as they were: restored before every test.
-    pub(crate) modules_dict: PyObjectRef,
-    pub(crate) modules: Vec<(PyObjectRef, PyObjectRef)>,
     pub(crate) dict_types: Rc<Vec<PyRef<PyType>>>,
     pub(crate) output: PyObjectRef,
     pub(crate) clock: PyObjectRef,
@@ -208,14 +203,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         observe_state.observations.borrow_mut().push(converted);
     });
 
-    let modules = vm.sys_module.get_attr("modules", vm)?;
-    let modules = modules
-        .downcast::<rustpython_vm::builtins::PyDict>()
-        .map_err(|_| vm.new_type_error("sys.modules"))?;
     Ok(Warm {
-        builtins: vm.builtins.dict().items_vec(),
-        modules: modules.items_vec(),
-        modules_dict: modules.into(),
         dict_types,
         output: hooks.get_item("OUTPUT", vm)?,
         clock: hooks.get_item("CLOCK", vm)?,
