@@ -56,7 +56,9 @@ fn fixture_tests() {
             writeln!(code, "    mod {} {{", identifier(&verdict_name)).expect("write to a String");
             let mut seen = std::collections::BTreeSet::new();
             for file in sorted_files(&verdict, "py") {
-                let stem = file.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+                let stem = file
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
                 let mut name = identifier(&stem);
                 while !seen.insert(name.clone()) {
                     name.push('_');
@@ -72,13 +74,20 @@ fn fixture_tests() {
         }
         code.push_str("}\n");
     }
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("fixture_tests.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("fixture_tests.rs");
     std::fs::write(out, code).expect("write fixture_tests.rs");
 }
 
 fn sorted_dirs(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut found: Vec<_> = std::fs::read_dir(dir)
-        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     found.sort();
     found
@@ -99,14 +108,21 @@ fn sorted_files(dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    path.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
 }
 
 /// A Rust identifier for a file or folder name: lowercase ASCII letters, digits and `_`.
 fn identifier(name: &str) -> String {
     let mut ident: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if ident.is_empty() || ident.starts_with(|c: char| c.is_ascii_digit()) || is_keyword(&ident) {
         ident.insert_str(0, "f_");
@@ -117,11 +133,55 @@ fn identifier(name: &str) -> String {
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "as" | "break" | "const" | "continue" | "crate" | "else" | "enum" | "extern" | "false"
-            | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move"
-            | "mut" | "pub" | "ref" | "return" | "self" | "static" | "struct" | "super" | "trait"
-            | "true" | "type" | "unsafe" | "use" | "where" | "while" | "async" | "await" | "dyn"
-            | "abstract" | "become" | "box" | "do" | "final" | "macro" | "override" | "priv"
-            | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "async"
+            | "await"
+            | "dyn"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
     )
 }

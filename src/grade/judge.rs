@@ -45,11 +45,16 @@ impl Said {
             Said::WrongException => "raised an exception, not the expected one".into(),
             Said::WrongMessage => "raised the expected exception with a different message".into(),
             Said::NotRaised => "the expected exception was not raised".into(),
-            Said::Missing => "the function or class this test calls is missing or not callable".into(),
+            Said::Missing => {
+                "the function or class this test calls is missing or not callable".into()
+            }
             Said::NotCompiled => "not run: the submission does not compile".into(),
             Said::Timeout => format!("exceeded the time limit ({} s of CPU)", limits.cpu_seconds),
             Said::MemoryLimit => {
-                format!("exceeded the memory limit ({} MiB)", limits.memory_bytes >> 20)
+                format!(
+                    "exceeded the memory limit ({} MiB)",
+                    limits.memory_bytes >> 20
+                )
             }
             Said::OutputLimit => format!(
                 "printed more than the output limit ({} KiB)",
@@ -83,7 +88,12 @@ impl Verdict {
 }
 
 /// One test's report: verdict, message and (if it may be shown) details.
-pub(crate) fn judge(test: &TestCase, mut run: TestRun, limits: TestLimits, reveal: bool) -> TestReport {
+pub(crate) fn judge(
+    test: &TestCase,
+    mut run: TestRun,
+    limits: TestLimits,
+    reveal: bool,
+) -> TestReport {
     let visible = reveal || test.visibility == Visibility::Visible;
     let mut details = Details {
         input: describe_input(&test.action),
@@ -127,7 +137,13 @@ fn verdict(test: &TestCase, outcome: &Outcome, details: &mut Details) -> Verdict
             let per_element = matches!(test.action, Action::Ops { .. } | Action::Script { .. });
             compare_value(expect, value, *options, per_element, details)
         }
-        (Expectation::Raises { exception, message }, Outcome::Raised { exception: raised, step }) => {
+        (
+            Expectation::Raises { exception, message },
+            Outcome::Raised {
+                exception: raised,
+                step,
+            },
+        ) => {
             details.expected = Some(expected_exception(exception, message.as_deref()));
             details.exception = Some(exception_report(raised));
             judge_raised(exception, message.as_deref(), raised, *step, &test.action)
@@ -221,8 +237,10 @@ fn judge_raised(
             .with(format!("raised {got}, not `{want}`"));
     }
     match want_message {
-        Some(message) if message != raised.message => Verdict::new(Status::Fail, Said::WrongMessage)
-            .with(format!("raised {got} with a different message")),
+        Some(message) if message != raised.message => {
+            Verdict::new(Status::Fail, Said::WrongMessage)
+                .with(format!("raised {got} with a different message"))
+        }
         _ => Verdict::new(Status::Pass, Said::Passed),
     }
 }

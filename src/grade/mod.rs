@@ -8,8 +8,8 @@ mod plan;
 mod run;
 mod submission;
 
+pub(crate) use judge::describe_input as describe_action;
 pub use outcome::{Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport};
 pub use plan::LimitOverrides;
-pub(crate) use judge::describe_input as describe_action;
 pub use run::{GradeOptions, grade};
 pub use submission::{MAX_SOURCE_BYTES, Submission};

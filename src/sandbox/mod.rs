@@ -7,8 +7,8 @@ mod confine;
 mod cpu;
 #[cfg(test)]
 pub(crate) mod fake;
-pub mod frame;
 mod forkserver;
+pub mod frame;
 pub mod memory;
 pub mod modules;
 mod pipe;

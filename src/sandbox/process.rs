@@ -221,7 +221,9 @@ impl ForkServer {
                     patience = Patience::new(RUN_PATIENCE);
                 }
                 Ok(Some(Frame::Server(frame))) => return Ok(ServerOrWorker::Server(frame)),
-                Ok(Some(Frame::Worker(message))) => return Ok(ServerOrWorker::Worker(Some(message))),
+                Ok(Some(Frame::Worker(message))) => {
+                    return Ok(ServerOrWorker::Worker(Some(message)));
+                }
                 Ok(Some(Frame::Garbled)) => return Ok(ServerOrWorker::Worker(None)),
                 Ok(None) => return Err(lost("it stopped")),
                 Err(ReadError::Silent) => return Err(lost("it stopped responding")),

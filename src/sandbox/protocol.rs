@@ -63,10 +63,16 @@ pub enum Request {
 #[serde(tag = "message", rename_all = "snake_case")]
 pub enum Message {
     /// The submission compiled (`error: None`) or did not.
-    Compiled { error: Option<SyntaxErrorInfo> },
+    Compiled {
+        error: Option<SyntaxErrorInfo>,
+    },
     /// The test started; `cpu_ms` is the worker's CPU time so far.
-    Started { cpu_ms: u64 },
-    Finished { run: TestRun },
+    Started {
+        cpu_ms: u64,
+    },
+    Finished {
+        run: TestRun,
+    },
 }
 
 /// A frame from the fork server itself (worker frames are relayed with the tag [`TAG_WORKER`]).
@@ -130,7 +136,9 @@ pub struct TestRun {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// The result: a call's return value, an ops test's list of returns, a script's observations.
-    Returned { value: Value },
+    Returned {
+        value: Value,
+    },
     /// The submission raised. `step` is the op index for ops tests.
     Raised {
         exception: ExceptionInfo,
@@ -138,12 +146,16 @@ pub enum Outcome {
     },
     /// The entry point or method the test needs is missing or not callable; `message` may name
     /// what the submission defined instead, so only visible tests show it.
-    Missing { message: String },
+    Missing {
+        message: String,
+    },
     Timeout,
     MemoryLimit,
     OutputLimit,
     /// The worker died without a verdict of its own (a signal, a VM panic, a broken pipe).
-    Crashed { detail: String },
+    Crashed {
+        detail: String,
+    },
     /// The submission did not compile, so the test did not run.
     NotRun,
 }

@@ -139,7 +139,10 @@ mod tests {
             cpu_ms: 200,
             ..Exit::default()
         };
-        assert!(matches!(end(started(), killed(libc::SIGSEGV)), Outcome::Crashed { .. }));
+        assert!(matches!(
+            end(started(), killed(libc::SIGSEGV)),
+            Outcome::Crashed { .. }
+        ));
         // Past its limit, any death is a timeout.
         let late = Exit {
             cpu_ms: 1_100,

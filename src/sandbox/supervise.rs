@@ -211,7 +211,10 @@ mod tests {
         let steps: Vec<_> = (1..=14_400).map(|i| (TICK, i)).collect();
         assert!(ticks(&mut watch, start, &steps).iter().all(Option::is_none));
         let over = Budget::for_test(1.0).cap_ns + 1;
-        assert_eq!(watch.check(start + TICK * 14_401, Some(over)), Some(Stop::CpuCap));
+        assert_eq!(
+            watch.check(start + TICK * 14_401, Some(over)),
+            Some(Stop::CpuCap)
+        );
     }
 
     #[test]

@@ -161,7 +161,9 @@ fn hidden_stays_hidden(json: &str, human: &str) -> Vec<String> {
     for secret in hidden_strings() {
         for (format, report) in [("JSON", json), ("human", human)] {
             if report.contains(secret.as_str()) {
-                problems.push(format!("the hidden value {secret:?} shows in the {format} report"));
+                problems.push(format!(
+                    "the hidden value {secret:?} shows in the {format} report"
+                ));
             }
         }
     }
@@ -174,10 +176,15 @@ fn hidden_stays_hidden(json: &str, human: &str) -> Vec<String> {
         }
         let message = test["message"].as_str();
         if message.is_some_and(|m| !HIDDEN_MESSAGES.contains(&m)) {
-            problems.push(format!("hidden test message outside the closed set: {message:?}"));
+            problems.push(format!(
+                "hidden test message outside the closed set: {message:?}"
+            ));
         }
         if !test["details"].is_null() || !test["cpu_ms"].is_null() {
-            problems.push(format!("hidden test {} shows details or CPU time", test["name"]));
+            problems.push(format!(
+                "hidden test {} shows details or CPU time",
+                test["name"]
+            ));
         }
     }
     problems
@@ -221,14 +228,22 @@ fn human_report_is_inert(human: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let bad = human.chars().find(|&c| {
         (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')
+            || matches!(
+                c,
+                '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+            )
             || ('\u{202a}'..='\u{202e}').contains(&c)
             || ('\u{2066}'..='\u{2069}').contains(&c)
     });
     if let Some(c) = bad {
-        problems.push(format!("the human report contains the control character {c:?}"));
+        problems.push(format!(
+            "the human report contains the control character {c:?}"
+        ));
     }
-    let tests = human.lines().filter(|l| l.contains(" hidden ") || l.contains(" visible")).count();
+    let tests = human
+        .lines()
+        .filter(|l| l.contains(" hidden ") || l.contains(" visible"))
+        .count();
     if human.len() > HUMAN_REPORT_BYTES_PER_TEST * tests.max(3) {
         problems.push(format!("the human report is {} bytes", human.len()));
     }

@@ -137,7 +137,9 @@ fn traceback(exc: &PyBaseExceptionRef, source: &Source<'_>) -> String {
         let text = if file == source.filename {
             source.text.lines().nth(line.saturating_sub(1))
         } else if file == "<test script>" {
-            source.script.and_then(|s| s.lines().nth(line.saturating_sub(1)))
+            source
+                .script
+                .and_then(|s| s.lines().nth(line.saturating_sub(1)))
         } else {
             None
         };

@@ -85,11 +85,7 @@ fn compile(
     send: &mut dyn FnMut(Message),
 ) -> Option<PyRef<PyCode>> {
     let compiled = catch_unwind(AssertUnwindSafe(|| {
-        vm.compile(
-            &submission.source,
-            Mode::Exec,
-            submission.filename.clone(),
-        )
+        vm.compile(&submission.source, Mode::Exec, submission.filename.clone())
     }));
     let error = match compiled {
         Ok(Ok(code)) => {
