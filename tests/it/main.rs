@@ -4,5 +4,6 @@ mod cli;
 mod fixtures;
 mod guarantees;
 mod hostile;
+mod load;
 mod oracle;
 mod support;
