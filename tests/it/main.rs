@@ -5,4 +5,5 @@ mod fixtures;
 mod guarantees;
 mod hostile;
 mod oracle;
+mod report_safety;
 mod support;
