@@ -55,9 +55,9 @@ pub fn run(args: &Args) -> Result<u8, Error> {
             for challenge in set.load_all()? {
                 text.push_str(&format!(
                     "{:<20} {:<7} {}\n",
-                    challenge.id,
+                    report::escape::line(&challenge.id),
                     challenge.difficulty.as_str(),
-                    challenge.title
+                    report::escape::line(&challenge.title)
                 ));
             }
             emit(&text)?;
@@ -86,12 +86,12 @@ pub fn run(args: &Args) -> Result<u8, Error> {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
+            let shown = path.display().to_string();
+            let shown = report::escape::line(&shown);
             let _ = writeln!(
                 std::io::stderr(),
-                "wrote `{}`; grade it with `pygrade grade {} {}`",
-                path.display(),
-                challenge.id,
-                path.display()
+                "wrote `{shown}`; grade it with `pygrade grade {} {shown}`",
+                report::escape::line(&challenge.id),
             );
             Ok(0)
         }

@@ -1,14 +1,22 @@
 //! The human report: one line per test, details (input, diff, exception, output) for tests that
 //! did not pass and may be shown, a syntax error with a caret, and a summary line. Colour only when
 //! asked for (a terminal without `NO_COLOR`).
+//!
+//! Text pygrade did not write is shown through [`escape`]: one-line fields with every control
+//! visible, and multi-line text behind a gutter (`    │ `), so no line of it starts where a
+//! report line does.
 
 use std::fmt::Write as _;
 
+use super::escape;
 use crate::challenge::Visibility;
-use crate::grade::{Details, Report, Status, TestReport};
+use crate::grade::{Details, Problem, Report, Status, TestReport};
 
 /// A terminal shows at most this many diff lines per test; the JSON report has them all.
 const MAX_DIFF_LINES: usize = 120;
+
+/// Marks every line of a block of text pygrade did not write (output, traceback, diff).
+const GUTTER: &str = "│";
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -36,49 +44,28 @@ impl Style {
     }
 }
 
+/// The human report. Every piece of text pygrade did not write goes through [`escape`]: fields
+/// on one line with every control made visible, multi-line text (output, tracebacks, diffs) in a
+/// block whose every line starts with a gutter, so nothing the submission prints can draw on the
+/// terminal or pass for a report line. Only pygrade's own colours are escape sequences.
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} {} {} ({})",
-        style.paint(BOLD, &report.submission),
+        style.paint(BOLD, &escape::line(&report.submission)),
         style.paint(DIM, "·"),
-        report.challenge.id,
-        report.challenge.title
+        escape::line(&report.challenge.id),
+        escape::line(&report.challenge.title)
     );
     if let Some(problem) = &report.problem {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
-            style.paint(
-                RED,
-                &format!(
-                    "{}:{}:{}: {}: {}",
-                    report.submission, problem.line, problem.column, problem.kind, problem.message
-                )
-            )
-        );
-        if let Some(line) = &problem.source_line {
-            let gutter = problem.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            let lead: String = line
-                .chars()
-                .take(problem.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let _ = writeln!(
-                out,
-                "{pad} |\n{gutter} | {line}\n{pad} | {lead}{}",
-                style.paint(RED, "^")
-            );
-        }
+        render_problem(&mut out, &report.submission, problem, style);
     }
     if !report.missing_entry_points.is_empty() {
         let names: Vec<String> = report
             .missing_entry_points
             .iter()
-            .map(|n| format!("`{n}`"))
+            .map(|n| format!("`{}`", escape::line(n)))
             .collect();
         let _ = writeln!(
             out,
@@ -93,8 +80,58 @@ pub fn render(report: &Report, style: &Style) -> String {
         );
     }
     let _ = writeln!(out);
-    let width = report.tests.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    for test in &report.tests {
+    render_test_lines(&mut out, &report.tests, style);
+    for test in report.tests.iter().filter(|t| t.status != Status::Pass) {
+        if let Some(details) = &test.details {
+            render_details(&mut out, test, details, style);
+        }
+    }
+    let _ = writeln!(out);
+    render_summary(&mut out, report, style);
+    out
+}
+
+/// The submission-level problem, with the offending source line and a caret under its column.
+fn render_problem(out: &mut String, submission: &str, problem: &Problem, style: &Style) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}",
+        style.paint(
+            RED,
+            &format!(
+                "{}:{}:{}: {}: {}",
+                escape::line(submission),
+                problem.line,
+                problem.column,
+                escape::line(&problem.kind),
+                escape::line(&problem.message)
+            )
+        )
+    );
+    if let Some(line) = &problem.source_line {
+        let gutter = problem.line.to_string();
+        let pad = " ".repeat(gutter.len());
+        // The caret goes under the escaped text, so count what the escaped prefix shows.
+        let before: String = line
+            .chars()
+            .take(problem.column.saturating_sub(1))
+            .collect();
+        let lead = " ".repeat(escape::line(&before).chars().count());
+        let _ = writeln!(
+            out,
+            "{pad} |\n{gutter} | {}\n{pad} | {lead}{}",
+            escape::line(line),
+            style.paint(RED, "^")
+        );
+    }
+}
+
+/// One line per test: status, name, visibility and the message.
+fn render_test_lines(out: &mut String, tests: &[TestReport], style: &Style) {
+    let names: Vec<_> = tests.iter().map(|t| escape::line(&t.name)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for (test, name) in tests.iter().zip(&names) {
         let label = format!("{:<8}", label(test.status));
         let visibility = if test.visibility == Visibility::Hidden {
             style.paint(DIM, "hidden ")
@@ -104,21 +141,18 @@ pub fn render(report: &Report, style: &Style) -> String {
         let message = test
             .message
             .as_deref()
-            .map(|m| format!("  {}", style.paint(DIM, m)))
+            .map(|m| format!("  {}", style.paint(DIM, &escape::line(m))))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {:<width$}  {visibility}{message}",
+            "  {} {name:<width$}  {visibility}{message}",
             style.paint(color(test.status), &label),
-            test.name
         );
     }
-    for test in report.tests.iter().filter(|t| t.status != Status::Pass) {
-        if let Some(details) = &test.details {
-            render_details(&mut out, test, details, style);
-        }
-    }
-    let _ = writeln!(out);
+}
+
+/// The closing line: verdict, score, and how many hidden tests failed.
+fn render_summary(out: &mut String, report: &Report, style: &Style) {
     let hidden_failed = report
         .tests
         .iter()
@@ -141,7 +175,6 @@ pub fn render(report: &Report, style: &Style) -> String {
         );
     }
     let _ = writeln!(out, "{summary}");
-    out
 }
 
 fn render_details(out: &mut String, test: &TestReport, details: &Details, style: &Style) {
@@ -150,40 +183,13 @@ fn render_details(out: &mut String, test: &TestReport, details: &Details, style:
         "\n{} {}",
         style.paint(
             color(test.status),
-            &format!("── {} {}", label(test.status), test.name)
+            &format!("── {} {}", label(test.status), escape::line(&test.name))
         ),
         style.paint(color(test.status), &"─".repeat(40))
     );
     section(out, "input", &details.input, style);
     if let Some(diff) = &details.diff {
-        let _ = writeln!(
-            out,
-            "  {}",
-            style.paint(BOLD, "diff (- expected, + actual):")
-        );
-        let lines: Vec<&str> = diff.lines().collect();
-        for line in lines.iter().take(MAX_DIFF_LINES) {
-            let painted = match line.chars().next() {
-                Some('-') if !line.starts_with("---") => style.paint(RED, line),
-                Some('+') if !line.starts_with("+++") => style.paint(GREEN, line),
-                Some('@') => style.paint(CYAN, line),
-                _ => (*line).to_owned(),
-            };
-            let _ = writeln!(out, "    {painted}");
-        }
-        if lines.len() > MAX_DIFF_LINES {
-            let _ = writeln!(
-                out,
-                "    {}",
-                style.paint(
-                    DIM,
-                    &format!(
-                        "… {} more diff lines (see `--format json`)",
-                        lines.len() - MAX_DIFF_LINES
-                    )
-                )
-            );
-        }
+        render_diff(out, diff, style);
     } else {
         if let Some(expected) = &details.expected {
             section(out, "expected", expected, style);
@@ -201,18 +207,64 @@ fn render_details(out: &mut String, test: &TestReport, details: &Details, style:
         section(out, "exception", &text, style);
     }
     if !details.output.is_empty() {
-        let mut output = details.output.clone();
+        section(out, "output", &details.output, style);
         if details.output_truncated {
-            output.push_str("\n[… output cut]");
+            let _ = writeln!(out, "    {}", style.paint(DIM, "[… output cut]"));
         }
-        section(out, "output", &output, style);
     }
 }
 
+/// The diff, coloured by line kind, at most [`MAX_DIFF_LINES`] lines.
+fn render_diff(out: &mut String, diff: &str, style: &Style) {
+    let _ = writeln!(
+        out,
+        "  {}",
+        style.paint(BOLD, "diff (- expected, + actual):")
+    );
+    let mut shown = 0;
+    for line in escape::lines(diff) {
+        shown += 1;
+        if shown > MAX_DIFF_LINES {
+            continue;
+        }
+        let painted = match line.chars().next() {
+            Some('-') if !line.starts_with("---") => style.paint(RED, &line),
+            Some('+') if !line.starts_with("+++") => style.paint(GREEN, &line),
+            Some('@') => style.paint(CYAN, &line),
+            _ => line.into_owned(),
+        };
+        block_line(out, &painted, style);
+    }
+    if shown > MAX_DIFF_LINES {
+        let _ = writeln!(
+            out,
+            "    {}",
+            style.paint(
+                DIM,
+                &format!(
+                    "… {} more diff lines (see `--format json`)",
+                    shown - MAX_DIFF_LINES
+                )
+            )
+        );
+    }
+}
+
+/// A titled block of text pygrade did not write: every line escaped and behind the gutter.
 fn section(out: &mut String, title: &str, body: &str, style: &Style) {
     let _ = writeln!(out, "  {}", style.paint(BOLD, &format!("{title}:")));
-    for line in body.lines() {
-        let _ = writeln!(out, "    {line}");
+    for line in escape::lines(body) {
+        block_line(out, &line, style);
+    }
+}
+
+/// One line of a block: indented, behind the gutter, so it never starts where a report line does.
+fn block_line(out: &mut String, line: &str, style: &Style) {
+    let gutter = style.paint(DIM, GUTTER);
+    if line.is_empty() {
+        let _ = writeln!(out, "    {gutter}");
+    } else {
+        let _ = writeln!(out, "    {gutter} {line}");
     }
 }
 

@@ -6,4 +6,5 @@ mod guarantees;
 mod hostile;
 mod load;
 mod oracle;
+mod report_safety;
 mod support;
