@@ -26,7 +26,10 @@ const CLOCKS: &[(&str, bool, bool)] = &[
 ];
 
 /// The prelude's hooks on the clock: `_clock_now`, `_clock_set`, `_clock_advance`.
-pub(crate) fn hooks(vm: &VirtualMachine, state: &Rc<HarnessState>) -> Vec<(&'static str, PyObjectRef)> {
+pub(crate) fn hooks(
+    vm: &VirtualMachine,
+    state: &Rc<HarnessState>,
+) -> Vec<(&'static str, PyObjectRef)> {
     let (now, set, later) = (state.clone(), state.clone(), state.clone());
     vec![
         (
@@ -72,7 +75,11 @@ pub(crate) fn install(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult
     let time = vm.import("time", 0)?;
     for (name, _, _) in CLOCKS {
         let seconds = state.clone();
-        time.set_attr(*name, vm.new_function(name, move || seconds.clock.get()), vm)?;
+        time.set_attr(
+            *name,
+            vm.new_function(name, move || seconds.clock.get()),
+            vm,
+        )?;
         let ns_name: &'static str = vm.ctx.intern_str(format!("{name}_ns")).as_str();
         let ns = state.clone();
         time.set_attr(ns_name, vm.new_function(ns_name, move || nanos(&ns)), vm)?;

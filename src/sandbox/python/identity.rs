@@ -26,9 +26,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use rustpython_vm::builtins::{PyClassMethod, PyStrInterned, PyComplex, PyFloat, PyStr, PyType, PyWeak};
-use rustpython_vm::function::KwArgs;
+use rustpython_vm::builtins::{
+    PyClassMethod, PyComplex, PyFloat, PyStr, PyStrInterned, PyType, PyWeak,
+};
 use rustpython_vm::common::hash::{self, PyHash};
+use rustpython_vm::function::KwArgs;
 use rustpython_vm::types::PyTypeFlags;
 use rustpython_vm::{
     AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
@@ -143,7 +145,11 @@ fn number(obj: &PyObject, vm: &VirtualMachine) -> u64 {
 }
 
 fn holder_for(obj: &PyObject, vm: &VirtualMachine) -> Holder {
-    if obj.class().slots.flags.has_feature(PyTypeFlags::HAS_WEAKREF)
+    if obj
+        .class()
+        .slots
+        .flags
+        .has_feature(PyTypeFlags::HAS_WEAKREF)
         && let Ok(weak) = obj.downgrade(None, vm)
     {
         return Holder::Weak(weak);
@@ -194,7 +200,10 @@ pub(crate) fn install_slots(vm: &VirtualMachine) -> PyResult<()> {
         (float_hash, float_hash_slot),
         (complex_hash, complex_hash_slot),
         (types.bound_method_type.slots.hash.load(), bound_method_hash),
-        (types.method_wrapper_type.slots.hash.load(), method_wrapper_hash),
+        (
+            types.method_wrapper_type.slots.hash.load(),
+            method_wrapper_hash,
+        ),
     ] {
         if let Some(original) = original {
             hashes.push((original, replacement));
@@ -226,16 +235,23 @@ pub(crate) fn install_slots(vm: &VirtualMachine) -> PyResult<()> {
     set_hash_method(vm, types.complex_type, complex_hash_slot);
     let object_repr = set_repr_method(vm, types.object_type);
     for typ in &address_types[1..] {
-        set_repr_method(vm, *typ);
+        set_repr_method(vm, typ);
     }
     install_subclass_hook(vm, object_hash, object_repr);
     Ok(())
 }
 
 /// Also numbers the reprs of native types found only after warm-up (locks and the like).
-pub(crate) fn install_late_reprs(vm: &VirtualMachine, type_names: &[(&'static str, &'static str)]) -> PyResult<()> {
+pub(crate) fn install_late_reprs(
+    vm: &VirtualMachine,
+    type_names: &[(&'static str, &'static str)],
+) -> PyResult<()> {
     for (module, name) in type_names {
-        let Ok(typ) = vm.import(*module, 0)?.get_attr(*name, vm)?.downcast::<PyType>() else {
+        let Ok(typ) = vm
+            .import(*module, 0)?
+            .get_attr(*name, vm)?
+            .downcast::<PyType>()
+        else {
             continue;
         };
         let Some(original) = typ.slots.repr.load() else {
@@ -302,9 +318,11 @@ fn subtypes_of(root: PyRef<PyType>, vm: &VirtualMachine) -> PyResult<Vec<PyRef<P
 
 /// Replaces `typ.__hash__` with a method calling `slot`, so explicit calls agree with the slot.
 fn set_hash_method(vm: &VirtualMachine, typ: &'static Py<PyType>, slot: HashSlot) -> PyObjectRef {
-    let method = vm.new_method("__hash__", typ, move |zelf: PyObjectRef, vm: &VirtualMachine| {
-        slot(&zelf, vm)
-    });
+    let method = vm.new_method(
+        "__hash__",
+        typ,
+        move |zelf: PyObjectRef, vm: &VirtualMachine| slot(&zelf, vm),
+    );
     typ.set_attr(identifier(vm, "__hash__"), method.clone().into());
     method.into()
 }
