@@ -8,3 +8,4 @@ mod load;
 mod oracle;
 mod report_safety;
 mod support;
+mod vm_determinism;

@@ -6,19 +6,17 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use rustpython_vm::builtins::{PyStrRef, PyType};
-use rustpython_vm::function::ArgIntoFloat;
 use rustpython_vm::signal::UserSignalReceiver;
 use rustpython_vm::{
     AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine,
 };
 
+use super::clock::{self, EPOCH};
 use super::convert::Converter;
-use super::sort;
+use super::{entropy, identity, sort};
 use crate::sandbox::modules;
 use crate::value::Value;
 
-/// Every test starts with the virtual clock here (2023-11-14T22:13:20Z).
-pub(crate) const EPOCH: f64 = 1_700_000_000.0;
 /// The hash seed of every interpreter: verdicts must not depend on hash randomisation.
 const HASH_SEED: u32 = 0;
 /// How much captured output a test report keeps (the output limit is separate).
@@ -109,6 +107,8 @@ impl Python {
         settings.ignore_environment = true;
         settings.argv = vec!["submission.py".to_owned()];
         let builder = Interpreter::builder(settings);
+        let hook_error: Rc<RefCell<Option<String>>> = Rc::default();
+        let identity_error = hook_error.clone();
         let defs: Vec<_> = rustpython_stdlib::stdlib_module_defs(&builder.ctx)
             .into_iter()
             .filter(|def| !modules::UNREGISTERED_NATIVE.contains(&def.name.as_str()))
@@ -121,7 +121,16 @@ impl Python {
                     .filter(|(name, _)| modules::frozen_is_registered(name)),
             )
             .init_hook(move |vm| vm.set_user_signal_channel(signals))
+            .init_hook(move |vm| {
+                // Before any Python code runs, so no object is ever hashed by its address.
+                if let Err(exc) = identity::install_slots(vm) {
+                    *identity_error.borrow_mut() = Some(describe(vm, &exc));
+                }
+            })
             .build();
+        if let Some(error) = hook_error.borrow_mut().take() {
+            return Err(format!("cannot start the Python sandbox: {error}"));
+        }
         let state = Rc::new(HarnessState {
             clock: Cell::new(EPOCH),
             output: RefCell::new(String::new()),
@@ -148,13 +157,15 @@ fn describe(vm: &VirtualMachine, exc: &rustpython_vm::builtins::PyBaseExceptionR
 }
 
 fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
+    identity::install_id(vm)?;
     harden(vm)?;
-    install_clock(vm, state)?;
+    clock::install(vm, state)?;
+    clock::install_gc(vm)?;
     sort::install(vm)?;
 
     let scope = vm.new_scope_with_builtins();
     let hooks = &scope.globals;
-    for (name, f) in clock_hooks(vm, state) {
+    for (name, f) in clock::hooks(vm, state) {
         hooks.set_item(name, f, vm)?;
     }
     let output_state = state.clone();
@@ -184,6 +195,8 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     for module in WARM_MODULES {
         vm.import(*module, 0)?;
     }
+    entropy::install(vm)?;
+    identity::install_late_reprs(vm, &[("_thread", "LockType"), ("_thread", "RLock")])?;
     let collections = vm.import("collections", 0)?;
     let dict_types: Vec<PyRef<PyType>> = ["defaultdict", "OrderedDict", "Counter"]
         .iter()
@@ -268,80 +281,5 @@ fn harden(vm: &VirtualMachine) -> PyResult<()> {
     for name in ["loads", "load"] {
         let _ = marshal.del_attr(name, vm);
     }
-    Ok(())
-}
-
-fn clock_hooks(vm: &VirtualMachine, state: &Rc<HarnessState>) -> Vec<(&'static str, PyObjectRef)> {
-    let (now, set, advance) = (state.clone(), state.clone(), state.clone());
-    vec![
-        (
-            "_clock_now",
-            vm.new_function("now", move || now.clock.get()).into(),
-        ),
-        (
-            "_clock_set",
-            vm.new_function("set", move |t: ArgIntoFloat| set.clock.set(t.into_float()))
-                .into(),
-        ),
-        (
-            "_clock_advance",
-            vm.new_function(
-                "advance",
-                move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
-                    advance_clock(&advance, s.into_float(), vm)
-                },
-            )
-            .into(),
-        ),
-    ]
-}
-
-fn advance_clock(state: &HarnessState, seconds: f64, vm: &VirtualMachine) -> PyResult<()> {
-    if seconds.is_nan() || seconds < 0.0 {
-        return Err(vm.new_value_error("sleep length must be non-negative"));
-    }
-    state.clock.set(state.clock.get() + seconds);
-    Ok(())
-}
-
-/// Points every clock in `time` at the virtual clock, before any submission is imported.
-fn install_clock(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<()> {
-    let time = vm.import("time", 0)?;
-    for name in [
-        "time",
-        "monotonic",
-        "perf_counter",
-        "process_time",
-        "thread_time",
-    ] {
-        let seconds = state.clone();
-        time.set_attr(name, vm.new_function(name, move || seconds.clock.get()), vm)?;
-    }
-    for name in [
-        "time_ns",
-        "monotonic_ns",
-        "perf_counter_ns",
-        "process_time_ns",
-        "thread_time_ns",
-    ] {
-        let nanos = state.clone();
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "the virtual clock stays far below i64::MAX ns"
-        )]
-        time.set_attr(
-            name,
-            vm.new_function(name, move || (nanos.clock.get() * 1e9) as i64),
-            vm,
-        )?;
-    }
-    let sleeper = state.clone();
-    let sleep = vm.new_function(
-        "sleep",
-        move |s: ArgIntoFloat, vm: &VirtualMachine| -> PyResult<()> {
-            advance_clock(&sleeper, s.into_float(), vm)
-        },
-    );
-    time.set_attr("sleep", sleep, vm)?;
     Ok(())
 }

@@ -70,6 +70,7 @@ VFS_RESET = VFS._reset
 _gmtime = time.gmtime
 _strftime = time.strftime
 _asctime = time.asctime
+from calendar import timegm as _timegm  # noqa: E402
 
 
 def _struct(secs):
@@ -81,6 +82,8 @@ time.localtime = lambda secs=None: _struct(secs)
 time.ctime = lambda secs=None: _asctime(_struct(secs))
 time.asctime = lambda t=None: _asctime(_struct(None) if t is None else t)
 time.strftime = lambda format, t=None: _strftime(format, _struct(None) if t is None else t)
+time.mktime = lambda t: float(_timegm(tuple(t)))  # UTC; the host's zone never leaks
+time.tzset = lambda: None
 time.timezone = 0
 time.altzone = 0
 time.daylight = 0
