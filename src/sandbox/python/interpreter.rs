@@ -13,6 +13,7 @@ use rustpython_vm::{
 };
 
 use super::convert::Converter;
+use super::imports::Imports;
 use super::sort;
 use crate::sandbox::modules;
 use crate::value::Value;
@@ -149,6 +150,7 @@ fn describe(vm: &VirtualMachine, exc: &rustpython_vm::builtins::PyBaseExceptionR
 
 fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     harden(vm)?;
+    let imports = Imports::install(vm)?;
     install_clock(vm, state)?;
     sort::install(vm)?;
 
@@ -170,11 +172,6 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         vm.ctx.new_str(include_str!("vfs.py")).into(),
         vm,
     )?;
-    let allowed: Vec<_> = modules::ALLOWED
-        .iter()
-        .map(|m| vm.ctx.new_str(*m).into())
-        .collect();
-    hooks.set_item("_ALLOWED_MODULES", vm.ctx.new_list(allowed).into(), vm)?;
     vm.run_string(
         scope.clone(),
         include_str!("prelude.py"),
@@ -195,6 +192,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         })
         .collect::<PyResult<_>>()?;
     let dict_types = Rc::new(dict_types);
+    let set_allowed = imports.seal(vm)?;
 
     let observe_state = state.clone();
     let observe_types = dict_types.clone();
@@ -210,7 +208,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         observe: observe.into(),
         reseed: hooks.get_item("RESEED", vm)?,
         string_io: hooks.get_item("STRING_IO", vm)?,
-        set_allowed: hooks.get_item("SET_ALLOWED", vm)?,
+        set_allowed,
         vfs_reset: hooks.get_item("VFS_RESET", vm)?,
     })
 }

@@ -5,6 +5,7 @@
 mod convert;
 mod describe;
 mod harness;
+mod imports;
 mod interpreter;
 mod sort;
 
