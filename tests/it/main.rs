@@ -6,3 +6,4 @@ mod guarantees;
 mod hostile;
 mod oracle;
 mod support;
+mod vm_policy;

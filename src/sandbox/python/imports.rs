@@ -12,8 +12,10 @@
 //!    internal modules they need lazily ([`INTERNAL_WARM`], every `encodings` codec). After that
 //!    `_imp`'s functions refuse any name whose top-level package is not allowed
 //!    (`find_frozen`/`is_builtin` say "not found", the others raise `ImportError`), never accept
-//!    marshalled code (`get_frozen_object(name, data)`), and `_fix_co_filename` and
-//!    `_override_frozen_modules_for_tests` are gone. From then on, the only modules that can come
+//!    marshalled code (`get_frozen_object(name, data)`, which would run crafted bytecode) or
+//!    `find_frozen(..., withdata=)` (a Rust panic), `exec_builtin` does nothing (as before),
+//!    `_fix_co_filename` (which rewrites `co_filename`) is a no-op and
+//!    `_override_frozen_modules_for_tests` is gone. From then on, the only modules that can come
 //!    into existence are allowed ones.
 //! 2. **Hide what is loaded but not allowed.** Entries of `sys.modules` whose top-level name is
 //!    not allowed move into a private dict that only this file holds, so every lookup through
@@ -27,7 +29,9 @@
 //!    `import` *statement* in trusted code: the calling frame is executing `IMPORT_NAME` for
 //!    exactly that name, and its code object came from the frozen stdlib or the prelude (its
 //!    `co_filename` is a frozen module name or `<pygrade ...>`; `compile()` refuses those file
-//!    names, `_fix_co_filename` is gone and code objects cannot be built or replaced otherwise).
+//!    names, `_fix_co_filename` is a no-op and code objects cannot be built or replaced otherwise).
+//!    Under `sys.settrace`/`sys.monitoring` the opcode may be instrumented; the check then fails
+//!    closed (the stdlib's lazy import of a hidden module raises `ModuleNotFoundError`).
 //!    A forged `globals`, `__name__`, `__spec__` or `__package__` changes nothing, and a stdlib
 //!    function that imports a name it was given as data (`pickle`, `logging.config`) is refused.
 //!    Two narrow exceptions: `encodings.*` for trusted code (the codec search function imports
@@ -205,11 +209,20 @@ fn hide(vm: &VirtualMachine, state: &State) -> PyResult<()> {
     Ok(())
 }
 
-/// `ModuleNotFoundError: No module named 'x' (pygrade's sandbox does not provide it)`.
+/// `ModuleNotFoundError: No module named 'x' (pygrade's sandbox does not provide it)`, with the
+/// name as Python's `repr` shows it.
 fn not_provided(vm: &VirtualMachine, name: &str) -> rustpython_vm::builtins::PyBaseExceptionRef {
     let shown: String = name.chars().take(200).collect();
-    let message = format!("No module named {shown:?} (pygrade's sandbox does not provide it)")
-        .replacen('"', "'", 2);
+    let quoted = vm
+        .ctx
+        .new_str(shown.as_str())
+        .as_object()
+        .repr(vm)
+        .map_or_else(
+            |_| format!("'{shown}'"),
+            |r| r.as_wtf8().to_string_lossy().into_owned(),
+        );
+    let message = format!("No module named {quoted} (pygrade's sandbox does not provide it)");
     let exception = raise_new(vm, vm.ctx.exceptions.module_not_found_error, &message);
     let _ = exception
         .as_object()
@@ -314,7 +327,11 @@ fn absolute_name(
     if level == 0 {
         return Some(name.to_owned());
     }
-    let globals = globals?.clone().downcast_exact::<PyDict>(vm).ok()?.into_pyref();
+    let globals = globals?
+        .clone()
+        .downcast_exact::<PyDict>(vm)
+        .ok()?
+        .into_pyref();
     let package = match globals.get_item_opt("__package__", vm).ok()? {
         Some(package) if !vm.is_none(&package) => text(&package)?,
         _ => return None,
@@ -345,8 +362,8 @@ fn guard_import(vm: &VirtualMachine, state: &Rc<State>) -> PyResult<()> {
             };
             // The real `__import__` gets the checked text, never a `str` subclass.
             replace_argument(&mut args, 0, "name", vm.ctx.new_str(name.as_str()).into());
-            let level = argument(&args, 4, "level")
-                .map_or(Ok(0), |level| level.try_to_value::<i64>(vm))?;
+            let level =
+                argument(&args, 4, "level").map_or(Ok(0), |level| level.try_to_value::<i64>(vm))?;
             let globals = argument(&args, 1, "globals");
             let Some(absolute) = absolute_name(&name, globals.as_ref(), level, vm) else {
                 return original.call(args, vm);
@@ -360,7 +377,9 @@ fn guard_import(vm: &VirtualMachine, state: &Rc<State>) -> PyResult<()> {
                 && frame.as_ref().is_some_and(|frame| {
                     importing(frame, &name)
                         && (level == 0
-                            || globals.as_ref().is_some_and(|g| g.is(frame.globals.as_object())))
+                            || globals
+                                .as_ref()
+                                .is_some_and(|g| g.is(frame.globals.as_object())))
                 });
             let eligible = statement
                 || VM_INTERNAL.contains(&absolute.as_str())
