@@ -3,9 +3,10 @@
 //!
 //! Two mechanisms: modules in [`UNREGISTERED_NATIVE`] and [`UNREGISTERED_FROZEN`] do not exist
 //! in the interpreter at all (no import path, `__import__` bypass or `_imp` trick reaches them),
-//! and the import policy in the prelude refuses any top-level module a submission imports that is
-//! not in [`ALLOWED`] (or in the challenge's narrower list). The first is the boundary; the second
-//! gives clean messages and lets a challenge forbid, say, `collections`.
+//! and the import policy (`python/imports.rs`) keeps every other module whose top-level name is
+//! not in [`ALLOWED`] (or in the challenge's narrower list) from being loaded or handed out,
+//! whoever asks: after warm-up the loaders refuse such names, `sys.modules` does not list them,
+//! and only `import` statements in the stdlib's own code are served the ones already loaded.
 
 /// Top-level modules a submission may import.
 pub const ALLOWED: &[&str] = &[
@@ -17,7 +18,6 @@ pub const ALLOWED: &[&str] = &[
     "calendar",
     "cmath",
     "collections",
-    "concurrent",
     "contextlib",
     "contextvars",
     "copy",
@@ -97,6 +97,10 @@ pub const EXCLUDED: &[(&[&str], &str)] = &[
     (
         &["asyncio"],
         "needs sockets and selectors, which the sandbox does not have",
+    ),
+    (
+        &["concurrent"],
+        "thread and process pools need real threads; the sandbox runs a thread's target synchronously when it starts",
     ),
     (
         &["subprocess", "multiprocessing", "signal", "pty", "resource"],

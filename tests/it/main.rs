@@ -9,3 +9,4 @@ mod oracle;
 mod report_safety;
 mod support;
 mod vm_determinism;
+mod vm_policy;

@@ -13,6 +13,7 @@ use rustpython_vm::{
 
 use super::clock::{self, EPOCH};
 use super::convert::Converter;
+use super::imports::Imports;
 use super::{entropy, identity, sort};
 use crate::sandbox::modules;
 use crate::value::Value;
@@ -159,6 +160,7 @@ fn describe(vm: &VirtualMachine, exc: &rustpython_vm::builtins::PyBaseExceptionR
 fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
     identity::install_id(vm)?;
     harden(vm)?;
+    let imports = Imports::install(vm)?;
     clock::install(vm, state)?;
     clock::install_gc(vm)?;
     sort::install(vm)?;
@@ -181,11 +183,6 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         vm.ctx.new_str(include_str!("vfs.py")).into(),
         vm,
     )?;
-    let allowed: Vec<_> = modules::ALLOWED
-        .iter()
-        .map(|m| vm.ctx.new_str(*m).into())
-        .collect();
-    hooks.set_item("_ALLOWED_MODULES", vm.ctx.new_list(allowed).into(), vm)?;
     vm.run_string(
         scope.clone(),
         include_str!("prelude.py"),
@@ -208,6 +205,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         })
         .collect::<PyResult<_>>()?;
     let dict_types = Rc::new(dict_types);
+    let set_allowed = imports.seal(vm)?;
 
     let observe_state = state.clone();
     let observe_types = dict_types.clone();
@@ -223,7 +221,7 @@ fn warm_up(vm: &VirtualMachine, state: &Rc<HarnessState>) -> PyResult<Warm> {
         observe: observe.into(),
         reseed: hooks.get_item("RESEED", vm)?,
         string_io: hooks.get_item("STRING_IO", vm)?,
-        set_allowed: hooks.get_item("SET_ALLOWED", vm)?,
+        set_allowed,
         vfs_reset: hooks.get_item("VFS_RESET", vm)?,
     })
 }

@@ -10,6 +10,7 @@ mod describe;
 mod entropy;
 mod harness;
 mod identity;
+mod imports;
 mod interpreter;
 mod sort;
 

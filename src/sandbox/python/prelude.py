@@ -31,38 +31,12 @@ builtins.open = io.open = VFS.FILE_OPEN
 io.open_code = VFS.open_code
 # Nothing about the host: no executable path, no search path.
 sys.executable = sys._base_executable = ""
+sys.orig_argv = ["python3", *sys.argv]
 sys.path = []
 sys.prefix = sys.exec_prefix = sys.base_prefix = sys.base_exec_prefix = "/usr"
 
-# Imports by the submission (or a test script) go through the allowlist. This is policy, for
-# clean messages and challenge-level narrowing; what makes a module unreachable is that it is not
-# compiled into the interpreter at all.
-_real_import = builtins.__import__
-_policy = {"allowed": frozenset(_ALLOWED_MODULES)}
-
-
-def _import(name, globals=None, locals=None, fromlist=(), level=0):
-    if globals is None:
-        # `__import__("x")` called directly: judge by the caller's module (none when the
-        # harness imports from Rust).
-        try:
-            globals = sys._getframe(1).f_globals
-        except ValueError:
-            pass
-    if level == 0 and type(globals) is dict and globals.get("__name__") == "submission":
-        top = name.partition(".")[0]
-        if top not in _policy["allowed"]:
-            raise ModuleNotFoundError(f"No module named {name!r} (pygrade's sandbox does not provide it)", name=name)
-    return _real_import(name, globals, locals, fromlist, level)
-
-
-_import.__name__ = _import.__qualname__ = "__import__"
-builtins.__import__ = _import
-
-
-def SET_ALLOWED(names):
-    _policy["allowed"] = frozenset(names)
-
+# The import policy (allowlist, hidden modules, sealed loaders) is installed natively after
+# warm-up: see imports.rs.
 
 VFS_RESET = VFS._reset
 

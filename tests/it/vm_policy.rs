@@ -1,0 +1,380 @@
+//! The import policy against every bypass known to have worked (issue 6, class 5): submissions
+//! try each mechanism and return what they obtained; nothing disallowed may come back, and the
+//! imports interview answers use must keep working.
+
+use pygrade::grade::Report;
+
+use crate::support::{grade_source, statuses};
+
+/// A challenge with entry `f`, a generous CPU limit and the given extra TOML.
+fn challenge(tests: &str) -> String {
+    format!(
+        "id = \"probe\"\ntitle = \"Probe\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\nstarter = \"\"\n\
+         [limits]\ntime = 20.0\n{tests}"
+    )
+}
+
+fn actual(report: &Report, test: usize) -> String {
+    report.tests[test]
+        .details
+        .as_ref()
+        .and_then(|d| d.actual.clone())
+        .unwrap_or_default()
+}
+
+/// Tries every mechanism on a list of disallowed modules; `f()` returns what it obtained (a
+/// module counts when it is the real one: it has the attribute named in `CANARY`).
+const BYPASSES: &str = r#"
+import sys, json, inspect, gc, pickle, types, builtins, functools
+
+CANARY = {
+    "ast": "NodeTransformer", "_ast": "AST", "zipfile": "ZipFile", "marshal": "dumps",
+    "sysconfig": "get_paths", "code": "InteractiveConsole", "codeop": "compile_command",
+    "runpy": "run_path", "importlib": "import_module", "dis": "dis", "_imp": "create_builtin",
+    "_frozen_importlib": "_find_and_load", "pkgutil": "iter_modules", "concurrent": "futures",
+    "tokenize": "generate_tokens", "importlib.util": "find_spec", "_sysconfig": "config_vars",
+}
+LOADERS = {}
+NAMES = ["ast", "_ast", "zipfile", "marshal", "sysconfig", "code", "codeop", "runpy", "importlib",
+         "importlib.util", "dis", "_imp", "_frozen_importlib", "pkgutil", "concurrent", "tokenize"]
+GOT = []
+
+
+def check(how, obj):
+    if isinstance(obj, types.ModuleType):
+        name = obj.__dict__.get("__name__")
+        attr = CANARY.get(name)
+        if attr is not None and attr in obj.__dict__:
+            GOT.append(f"{how}: {name}")
+
+
+def attempt(how, f, *args, **kwargs):
+    try:
+        check(how, f(*args, **kwargs))
+    except BaseException:
+        pass
+
+
+def loaders():
+    found = {}
+    for o in gc.get_objects():
+        if type(o) is type and type.__getattribute__(o, "__qualname__") in ("BuiltinImporter", "FrozenImporter"):
+            found[o.__qualname__] = o
+    todo = [object]
+    while todo:
+        c = todo.pop()
+        try:
+            todo.extend(type.__subclasses__(c))
+        except BaseException:
+            pass
+        if type.__getattribute__(c, "__qualname__") in ("BuiltinImporter", "FrozenImporter", "ModuleSpec"):
+            found[c.__qualname__] = c
+    return found
+
+
+def f():
+    for name in NAMES:
+        try:
+            exec(f"import {name} as m", {}, ns := {})
+            check("import statement", ns.get("m"))
+        except BaseException:
+            pass
+        attempt("__import__", __import__, name)
+        attempt("__import__ fromlist", __import__, name, None, None, ["x"], 0)
+        attempt("forged __name__", __import__, name, {"__name__": "json"})
+        attempt("forged globals", __import__, name, vars(json), None, ["*"], 0)
+        attempt("forged spec", __import__, name, {"__name__": "inspect", "__package__": "", "__spec__": inspect.__spec__})
+        attempt("sys.modules", lambda: sys.modules[name])
+        attempt("partial", functools.partial(__import__, name))
+        attempt("map", lambda: list(map(__import__, [name]))[0])
+        attempt("exec in json", lambda: exec(f"import {name} as m", vars(json)) or vars(json).get("m"))
+        attempt("compile as json", lambda: exec(compile(f"import {name} as m", "json", "exec"), g := {}) or g.get("m"))
+        attempt("compile as prelude", lambda: exec(compile(f"import {name} as m", "<pygrade prelude>", "exec"), g := {}) or g.get("m"))
+    # Relative imports with a forged package.
+    attempt("level", __import__, "_bootstrap", {"__package__": "importlib"}, None, ["x"], 1)
+    attempt("level", __import__, "", {"__package__": "importlib"}, None, ["util"], 1)
+    attempt("level", __import__, "util", {"__package__": "importlib.machinery", "__name__": "importlib.machinery"}, None, ["x"], 1)
+    attempt("level", __import__, "ast", {"__package__": "json"}, None, None, 1)
+    global LOADERS
+    LOADERS = loaders()
+    # importlib, reached through an allowed module.
+    importlib = inspect.importlib
+    bootstrap = importlib._bootstrap
+    machinery = importlib.machinery
+    for name in NAMES:
+        attempt("import_module", importlib.import_module, name)
+        attempt("importlib.__import__", importlib.__import__, name)
+        attempt("_gcd_import", bootstrap._gcd_import, name)
+        attempt("_find_and_load", bootstrap._find_and_load, name, bootstrap._gcd_import)
+        attempt("_builtin_from_name", bootstrap._builtin_from_name, name)
+        attempt("pickle", pickle.loads, f"c{name}\n{CANARY.get(name, 'x')}\n.".encode())
+        attempt("pickle module", lambda: sys.modules.get(pickle.loads(f"c{name}\n{CANARY.get(name, 'x')}\n.".encode()).__module__))
+        for how, loader in LOADERS.items():
+            if how == "ModuleSpec":
+                continue
+
+            def load(loader=loader):
+                spec = loader.find_spec(name) or machinery.ModuleSpec(name, loader, origin=how)
+                module = bootstrap.module_from_spec(spec)
+                loader.exec_module(module)
+                return module
+
+            attempt("loader " + how, load)
+            attempt("_load " + how, lambda: bootstrap._load(machinery.ModuleSpec(name, loader)))
+            attempt("empty module " + how, lambda: bootstrap._exec(machinery.ModuleSpec(name, loader), type(sys)(name)))
+    # _imp, reached through _bootstrap.
+    imp = bootstrap._imp
+    for name in NAMES + ["_sysconfig", "_sysconfigdata"]:
+        spec = machinery.ModuleSpec(name, machinery.BuiltinImporter)
+        attempt("create_builtin", imp.create_builtin, spec)
+        attempt("init_frozen", imp.init_frozen, name)
+
+        def frozen():
+            g = {"__name__": name}
+            exec(imp.get_frozen_object(name), g)
+            return types.SimpleNamespace(**g)
+
+        attempt("get_frozen_object", lambda: check("get_frozen_object", type(sys)(name)) or frozen())
+        attempt("find_frozen", lambda: imp.find_frozen(name) and frozen())
+
+        class Spec:
+            calls = 0
+
+            @property
+            def name(self):
+                Spec.calls += 1
+                return "math" if Spec.calls == 1 else name
+
+        attempt("spec name toctou", imp.create_builtin, Spec())
+    # meta_path and path_hooks.
+    class Finder:
+        @classmethod
+        def find_spec(cls, name, path=None, target=None):
+            return machinery.ModuleSpec(name, machinery.FrozenImporter, origin="frozen")
+
+    sys.meta_path.insert(0, Finder)
+    sys.path_hooks.insert(0, lambda path: Finder)
+    sys.path.insert(0, "/workspace")
+    for name in NAMES:
+        attempt("meta_path", importlib.import_module, name)
+        attempt("meta_path __import__", __import__, name)
+    # builtins.__import__ swapped: stdlib statements now call this with their globals.
+    real = builtins.__import__
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        check("swapped __import__", result)
+        return result
+
+    builtins.__import__ = spy
+    try:
+        import datetime
+        datetime.datetime.strptime("2024", "%Y")
+        for name in NAMES:
+            attempt("swapped", spy, name)
+    finally:
+        builtins.__import__ = real
+    # Original import functions hidden in the object graph.
+    for o in gc.get_objects():
+        if type(o).__name__ in ("builtin_function_or_method", "function") and o.__name__ in ("create_builtin", "get_frozen_object", "init_frozen", "__import__") and callable(o):
+            for name in NAMES:
+                attempt("gc " + o.__name__, o, name)
+    return sorted(set(GOT))
+"#;
+
+#[test]
+fn no_bypass_obtains_a_disallowed_module() {
+    let report = grade_source(
+        &challenge("[[tests]]\nname = \"bypasses\"\nexpect = []\n"),
+        BYPASSES,
+    );
+    assert_eq!(
+        statuses(&report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(&report, 0)
+    );
+}
+
+#[test]
+fn imports_interview_answers_use_still_work() {
+    let source = r#"
+import collections, dataclasses, datetime, inspect, json, pickle, random, re, tempfile, time, typing, warnings
+from collections import OrderedDict
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: typing.List[int] = dataclasses.field(default_factory=list)
+
+
+def f():
+    warnings.warn("lazy imports inside warnings")
+    with tempfile.TemporaryDirectory() as d:
+        made = d.startswith("/")
+    return [
+        json.loads(json.dumps({"a": [1, 2]})),
+        pickle.loads(pickle.dumps({"k": (1, 2.5, "s", None, b"b")})),
+        pickle.loads(pickle.dumps(OrderedDict(a=1))) == OrderedDict(a=1),
+        repr(Point(1)),
+        str(inspect.signature(Point)),
+        random.Random(1).randint(1, 6) in range(1, 7),
+        re.sub("a+", "b", "caaat"),
+        datetime.datetime.strptime("2024-01-02", "%Y-%m-%d").day,
+        time.strptime("2024", "%Y").tm_year,
+        "é".encode("utf-16-le"),
+        "é".encode("cp1252"),
+        inspect.ast.literal_eval("[1, (2, 3)]"),
+        collections.Counter("aab")["a"],
+        made,
+    ]
+"#;
+    let expect = r#"{ py = "[{'a': [1, 2]}, {'k': (1, 2.5, 's', None, b'b')}, True, 'Point(x=1, y=[])', '(x: int, y: List[int] = <factory>) -> None', True, 'cbt', 2, 2024, b'\\xe9\\x00', b'\\xe9', [1, (2, 3)], 2, True]" }"#;
+    let report = grade_source(
+        &challenge(&format!(
+            "[[tests]]\nname = \"stdlib\"\nexpect = {expect}\n"
+        )),
+        source,
+    );
+    assert_eq!(
+        statuses(&report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(&report, 0)
+    );
+}
+
+#[test]
+fn compiling_an_ast_object_is_a_clean_type_error() {
+    let tests = r#"
+[[tests]]
+name = "cyclic"
+kind = "raises"
+args = [0]
+raises = "TypeError"
+[[tests]]
+name = "only_ast"
+kind = "raises"
+args = [1024]
+raises = "TypeError"
+[[tests]]
+name = "parse"
+kind = "script"
+script = "observe(parse())"
+expect = ["Expression"]
+"#;
+    let source = r#"
+import inspect
+
+ast = inspect.ast
+
+
+def f(flags):
+    e = ast.UnaryOp(op=ast.Not(), operand=None, lineno=1, col_offset=0, end_lineno=1, end_col_offset=1)
+    e.operand = e
+    return compile(ast.Expression(body=e), "<ast>", "eval", flags)
+
+
+def parse():
+    return type(ast.parse("1 + 1", mode="eval")).__name__
+"#;
+    let report = grade_source(&challenge(tests), source);
+    assert_eq!(
+        statuses(&report),
+        ["pass", "pass", "pass"],
+        "{:?}",
+        report.tests
+    );
+}
+
+#[test]
+fn stdlib_file_names_are_reserved_for_compile() {
+    let tests = "[[tests]]\nname = \"json\"\nkind = \"raises\"\nargs = [\"json\"]\nraises = \"ValueError\"\n\
+                 [[tests]]\nname = \"prelude\"\nkind = \"raises\"\nargs = [\"<pygrade prelude>\"]\nraises = \"ValueError\"\n\
+                 [[tests]]\nname = \"own\"\nargs = [\"answer.py\"]\nexpect = \"answer.py\"\n\
+                 [[tests]]\nname = \"path_like\"\nargs = [\"\"]\nexpect = \"answer.py\"\n";
+    // A path-like object that names a stdlib module from its second answer on: compile() must
+    // ask it once and compile under that answer.
+    let source = r#"
+class Sly:
+    calls = 0
+
+    def __fspath__(self):
+        Sly.calls += 1
+        return "answer.py" if Sly.calls == 1 else "json"
+
+
+def f(name):
+    return compile("x = 1 + 1", name or Sly(), "exec").co_filename
+"#;
+    let report = grade_source(&challenge(tests), source);
+    assert_eq!(
+        statuses(&report),
+        ["pass", "pass", "pass", "pass"],
+        "{:?}",
+        report.tests
+    );
+}
+
+#[test]
+fn a_narrowed_challenge_hides_modules_from_the_submission_only() {
+    let tests = r#"
+[sandbox]
+deny_modules = ["collections"]
+[[tests]]
+name = "refused"
+kind = "raises"
+args = ["collections"]
+raises = "ModuleNotFoundError"
+[[tests]]
+name = "stdlib"
+args = [""]
+expect = [false, 3]
+"#;
+    // `typing` and `json` use `collections` themselves; the submission cannot see it.
+    let source = r#"
+import json, sys, typing
+
+
+def f(name):
+    if name:
+        return __import__(name)
+    return ["collections" in sys.modules, len(json.loads("[1, 2, 3]"))]
+"#;
+    let report = grade_source(&challenge(tests), source);
+    assert_eq!(statuses(&report), ["pass", "pass"], "{:?}", report.tests);
+}
+
+#[test]
+fn sys_modules_and_orig_argv_show_nothing_outside_the_policy() {
+    let tests = r#"
+[[tests]]
+name = "view"
+expect = { py = "([], ['python3', 'submission.py'])" }
+"#;
+    let source = r#"
+import sys
+
+ALLOWED = set(ALLOWED_LIST)
+
+
+def f():
+    hidden = sorted(n for n in sys.modules if n.split(".")[0] not in ALLOWED and n != "submission")
+    return (hidden, sys.orig_argv)
+"#
+    .replace(
+        "ALLOWED_LIST",
+        &format!("{:?}", pygrade::sandbox::modules::ALLOWED),
+    );
+    let report = grade_source(&challenge(tests), &source);
+    assert_eq!(
+        statuses(&report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(&report, 0)
+    );
+}
