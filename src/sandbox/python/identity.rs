@@ -19,6 +19,10 @@
 //! sweep once only the table refers to them (deterministic: it depends on reference counts and the
 //! table's size, never on time or addresses), so such objects live until the next sweep.
 //!
+//! Costs, measured and accepted: an entry (and, for weakly held objects, one weak reference,
+//! which `weakref.getweakrefcount` counts) per object whose identity was asked for; hashing a
+//! user object is a table lookup instead of a pointer read.
+//!
 //! The table is per process: workers are forked from a fork server whose warm-up numbered the
 //! same objects in the same order on every run, and each test runs in a fresh fork.
 
@@ -187,29 +191,10 @@ pub(crate) fn identity_hash(obj: &PyObject, vm: &VirtualMachine) -> PyResult<PyH
     Ok(hash::fix_sentinel((virtual_id(obj, vm) >> 4) as PyHash))
 }
 
-/// Replaces every address-derived hash and repr slot; runs before any Python code.
-pub(crate) fn install_slots(vm: &VirtualMachine) -> PyResult<()> {
+/// The native types whose repr shows an address (their own, or their `__self__`'s/referent's).
+fn address_types(vm: &VirtualMachine) -> [&'static Py<PyType>; 10] {
     let types = &vm.ctx.types;
-    let object_hash = types.object_type.slots.hash.load();
-    let float_hash = types.float_type.slots.hash.load();
-    let complex_hash = types.complex_type.slots.hash.load();
-    ORIGINALS.with_borrow_mut(|originals| originals.float_hash = float_hash);
-    let mut hashes: Vec<(HashSlot, HashSlot)> = Vec::new();
-    for (original, replacement) in [
-        (object_hash, identity_hash as HashSlot),
-        (float_hash, float_hash_slot),
-        (complex_hash, complex_hash_slot),
-        (types.bound_method_type.slots.hash.load(), bound_method_hash),
-        (
-            types.method_wrapper_type.slots.hash.load(),
-            method_wrapper_hash,
-        ),
-    ] {
-        if let Some(original) = original {
-            hashes.push((original, replacement));
-        }
-    }
-    let address_types = [
+    [
         types.object_type,
         types.function_type,
         types.builtin_function_or_method_type,
@@ -220,24 +205,55 @@ pub(crate) fn install_slots(vm: &VirtualMachine) -> PyResult<()> {
         types.code_type,
         types.weakref_type,
         types.memoryview_type,
-    ];
-    let reprs: Vec<ReprSlot> = address_types
+    ]
+}
+
+/// Replaces every address-derived hash and repr slot; runs before any Python code.
+pub(crate) fn install_slots(vm: &VirtualMachine) -> PyResult<()> {
+    patch_inherited_slots(vm)?;
+    // Explicit calls (`object.__hash__(x)`, `object.__repr__(x)`, `float.__hash__(x)`) go
+    // through the types' dicts, whose wrapper descriptors still hold the native originals.
+    let types = &vm.ctx.types;
+    let object_hash = set_hash_method(vm, types.object_type, identity_hash);
+    set_hash_method(vm, types.float_type, float_hash_slot);
+    set_hash_method(vm, types.complex_type, complex_hash_slot);
+    let object_repr = set_repr_method(vm, types.object_type);
+    for typ in &address_types(vm)[1..] {
+        set_repr_method(vm, typ);
+    }
+    install_subclass_hook(vm, object_hash, object_repr);
+    Ok(())
+}
+
+/// Every type alive now whose hash or repr slot is (or inherited) an address-derived original
+/// gets the replacement.
+fn patch_inherited_slots(vm: &VirtualMachine) -> PyResult<()> {
+    let types = &vm.ctx.types;
+    let float_hash = types.float_type.slots.hash.load();
+    ORIGINALS.with_borrow_mut(|originals| originals.float_hash = float_hash);
+    let hashes: Vec<(HashSlot, HashSlot)> = [
+        (
+            types.object_type.slots.hash.load(),
+            identity_hash as HashSlot,
+        ),
+        (float_hash, float_hash_slot),
+        (types.complex_type.slots.hash.load(), complex_hash_slot),
+        (types.bound_method_type.slots.hash.load(), bound_method_hash),
+        (
+            types.method_wrapper_type.slots.hash.load(),
+            method_wrapper_hash,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(original, replacement)| original.map(|original| (original, replacement)))
+    .collect();
+    let reprs: Vec<ReprSlot> = address_types(vm)
         .iter()
         .filter_map(|typ| typ.slots.repr.load())
         .collect();
     for typ in all_types(vm)? {
         patch_type(&typ, &hashes, &reprs);
     }
-    // Explicit calls (`object.__hash__(x)`, `object.__repr__(x)`, `float.__hash__(x)`) go
-    // through the types' dicts, whose wrapper descriptors still hold the native originals.
-    let object_hash = set_hash_method(vm, types.object_type, identity_hash);
-    set_hash_method(vm, types.float_type, float_hash_slot);
-    set_hash_method(vm, types.complex_type, complex_hash_slot);
-    let object_repr = set_repr_method(vm, types.object_type);
-    for typ in &address_types[1..] {
-        set_repr_method(vm, typ);
-    }
-    install_subclass_hook(vm, object_hash, object_repr);
     Ok(())
 }
 
