@@ -12,7 +12,8 @@ pub struct LimitOverrides {
     pub output_kib: Option<u64>,
 }
 
-/// The job for `source`: every test's action and limits, in challenge order.
+/// The job for `source`: every test's action and limits, in challenge order. `filename` is the
+/// path as given; the job carries only its final component (see [`vm_filename`]).
 pub(crate) fn job(
     challenge: &Challenge,
     source: &str,
@@ -21,7 +22,7 @@ pub(crate) fn job(
 ) -> Job {
     Job {
         source: source.to_owned(),
-        filename: filename.to_owned(),
+        filename: vm_filename(filename),
         tests: challenge
             .tests
             .iter()
@@ -31,6 +32,19 @@ pub(crate) fn job(
             })
             .collect(),
         sandbox: challenge.sandbox.clone(),
+    }
+}
+
+/// The file name the VM compiles the submission under (tracebacks, `co_filename`, reprs of code
+/// objects): the file's own name, not the path typed on the command line, so what a submission
+/// can observe does not depend on the machine or the checkout. A name that does not end in `.py`
+/// (or is very long) becomes `submission.py`: it must never look like a stdlib module's name.
+fn vm_filename(path: &str) -> String {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    if name.len() > 3 && name.len() <= 100 && name.ends_with(".py") && !name.starts_with('<') {
+        name.to_owned()
+    } else {
+        "submission.py".to_owned()
     }
 }
 
@@ -45,5 +59,19 @@ pub(crate) fn limits(
         memory_bytes: overrides.memory_mib.unwrap_or(base.memory_mib) << 20,
         output_bytes: overrides.output_kib.unwrap_or(base.output_kib) << 10,
         recursion: base.recursion,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vm_filename;
+
+    #[test]
+    fn the_vm_sees_the_file_name_not_the_path() {
+        assert_eq!(vm_filename("/home/a/answers/lru.py"), "lru.py");
+        assert_eq!(vm_filename("lru.py"), "lru.py");
+        assert_eq!(vm_filename("answers/json"), "submission.py");
+        assert_eq!(vm_filename("x/.py"), "submission.py");
+        assert_eq!(vm_filename("x/<frozen json>.py"), "submission.py");
     }
 }
