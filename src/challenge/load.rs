@@ -5,7 +5,7 @@
 //! `DIR/<id>/challenge.toml` or `DIR/<id>.toml`, and a path to a TOML file is accepted wherever an
 //! id is. Only the challenge asked for is parsed, except by `load_all` (`pygrade list`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
@@ -188,10 +188,12 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
         ));
     }
     let mut tests: Vec<TestCase> = Vec::new();
+    // A set, not a scan of `tests`: a 16 MiB file holds half a million tests.
+    let mut names = BTreeSet::new();
     let mut total_weight = 0u32;
     for test in spec.tests.get_ref() {
         let case = test_case(test, &entry, &err)?;
-        if tests.iter().any(|t| t.name == case.name) {
+        if !names.insert(case.name.clone()) {
             return Err(err(
                 test.get_ref().name.span(),
                 format!("duplicate test name `{}`", case.name),
@@ -647,6 +649,22 @@ mod tests {
         check_error(
             "[[tests]]\nname = \"a\"\nexpect = 1\n[[tests]]\nname = \"a\"\nexpect = 1\n",
             "t.toml:11:8: duplicate test name `a`",
+        );
+    }
+
+    #[test]
+    fn refuses_what_would_misbehave_later() {
+        check_error(
+            "[[tests]]\nname = \"a\"\nweight = 4000000000\nexpect = 1\n",
+            "t.toml:9:10: the tests' weights must add up to at most 1000000",
+        );
+        check_error(
+            "[sandbox]\nfiles = { \"a\" = \"\", \"a/b\" = \"\" }\n[[tests]]\nname = \"a\"\nexpect = 1\n",
+            "t.toml:8:21: `files` has `a` as a file, so `a/b` cannot be inside it",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\nexpect = { x = [{ py = \"1\", y = 2 }] }\n",
+            "t.toml:9:17: a `{ py = \"...\" }` literal cannot have other keys (found `y`)",
         );
     }
 }

@@ -3,6 +3,8 @@
 //! characters), bounded in length, so that what a challenge says is where a file lands:
 //! `../../etc/x` must not become `/etc/x`.
 
+use std::collections::BTreeSet;
+
 /// Longest path, in bytes.
 const MAX_PATH_BYTES: usize = 1024;
 /// Longest component, in bytes (as on most filesystems).
@@ -32,11 +34,12 @@ pub(super) fn check_cwd(path: &str) -> Result<(), String> {
 
 /// Of `files` keys, one that would need another (a file) to be a directory: `(file, inside)`.
 pub(super) fn nested_in_file<'a>(keys: &[&'a str]) -> Option<(&'a str, &'a str)> {
+    let files: BTreeSet<&str> = keys.iter().copied().collect();
     keys.iter().find_map(|inside| {
         inside
             .match_indices('/')
             .map(|(at, _)| &inside[..at])
-            .find(|prefix| keys.contains(prefix))
+            .find(|prefix| files.contains(prefix))
             .map(|file| (file, *inside))
     })
 }

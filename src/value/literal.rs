@@ -6,7 +6,7 @@
 //! The tokens are checked before anything parses them, since a parsed expression is a recursive
 //! tree: `[1][0][0]...`, `1+1+1...` or `-------1` a megabyte long would overflow the stack when the
 //! tree is built or dropped. Only literal tokens pass, in literal positions (no call but `set()`,
-//! no subscript, no binary operator, a sign only before a number), brackets nest at most
+//! no subscript, no binary operator, a sign only before a number or a bracket), brackets nest at most
 //! [`MAX_DEPTH`] deep, and integers have at most 4300 digits (CPython's limit; a hexadecimal
 //! literal is held to the same bound on its decimal form).
 
@@ -50,7 +50,7 @@ enum After {
     Operand,
     /// A string: like an operand, and another string may follow (`"a" "b"`).
     Str,
-    /// A sign: a number comes next.
+    /// A sign: a number (or a parenthesised one) comes next.
     Sign,
     /// `set`, then `set(`: the rest of `set()` comes next.
     SetName,
@@ -83,7 +83,8 @@ fn check_tokens(source: &str) -> Result<(), LiteralError> {
             Tok::Name { name } if value_next && name == "set" => After::SetName,
             Tok::Lpar if after == After::SetName => After::SetCall,
             Tok::Rpar if after == After::SetCall => After::Operand,
-            Tok::Lpar | Tok::Lsqb | Tok::Lbrace if value_next => {
+            // `-(1)` is a literal too; `-(-1)` is not, which `eval` decides.
+            Tok::Lpar | Tok::Lsqb | Tok::Lbrace if value_next || after == After::Sign => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return reject("literal is nested too deeply");
@@ -288,6 +289,7 @@ mod tests {
         );
         check("b'\\x00ab'", "b'\\x00ab'");
         check("-1.5e-5", "-1.5e-05");
+        check("-(1)", "-1");
     }
 
     #[test]
@@ -300,6 +302,8 @@ mod tests {
             "{**a}",
             "1j",
             "--1",
+            "-(-1)",
+            "-[1]",
             "[1][0]",
             "set()()",
             "f'{1}'",
