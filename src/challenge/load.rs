@@ -199,20 +199,7 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
                 format!("duplicate test name `{}`", case.name),
             ));
         }
-        total_weight = total_weight
-            .checked_add(case.weight)
-            .filter(|total| *total <= MAX_TOTAL_WEIGHT)
-            .ok_or_else(|| {
-                let span = test
-                    .get_ref()
-                    .weight
-                    .as_ref()
-                    .map_or(test.span(), Spanned::span);
-                err(
-                    span,
-                    format!("the tests' weights must add up to at most {MAX_TOTAL_WEIGHT}"),
-                )
-            })?;
+        total_weight = add_weight(total_weight, test, case.weight, &err)?;
         tests.push(case);
     }
     Ok(Challenge {
@@ -231,6 +218,29 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
 }
 
 type ErrAt<'a> = dyn Fn(std::ops::Range<usize>, String) -> ChallengeError + 'a;
+
+/// `total + weight`, within [`MAX_TOTAL_WEIGHT`] (so a score never overflows).
+fn add_weight(
+    total: u32,
+    test: &Spanned<TestSpec>,
+    weight: u32,
+    err: &ErrAt<'_>,
+) -> Result<u32, ChallengeError> {
+    total
+        .checked_add(weight)
+        .filter(|total| *total <= MAX_TOTAL_WEIGHT)
+        .ok_or_else(|| {
+            let span = test
+                .get_ref()
+                .weight
+                .as_ref()
+                .map_or(test.span(), Spanned::span);
+            err(
+                span,
+                format!("the tests' weights must add up to at most {MAX_TOTAL_WEIGHT}"),
+            )
+        })
+}
 
 fn limits(spec: Option<&LimitsSpec>, err: &ErrAt<'_>) -> Result<Limits, ChallengeError> {
     let mut limits = Limits::default();
@@ -291,21 +301,7 @@ fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, 
         }
         None => DEFAULT_CWD.to_owned(),
     };
-    for key in spec.files.keys() {
-        path::check_file_key(key.get_ref()).map_err(|m| err(key.span(), m))?;
-    }
-    let keys: Vec<&str> = spec.files.keys().map(|k| k.get_ref().as_str()).collect();
-    if let Some((file, inside)) = path::nested_in_file(&keys) {
-        let span = spec
-            .files
-            .keys()
-            .find(|k| k.get_ref() == inside)
-            .map(Spanned::span);
-        return Err(err(
-            span.unwrap_or_default(),
-            format!("`files` has `{file}` as a file, so `{inside}` cannot be inside it"),
-        ));
-    }
+    check_files(&spec.files, err)?;
     Ok(SandboxSetup {
         modules: crate::sandbox::modules::effective(
             allow.map(|a| a.get_ref().as_slice()),
@@ -318,6 +314,28 @@ fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, 
             .collect(),
         cwd,
     })
+}
+
+/// `[sandbox] files` keys are plain relative paths, and no file is another's directory.
+fn check_files(
+    files: &BTreeMap<Spanned<String>, String>,
+    err: &ErrAt<'_>,
+) -> Result<(), ChallengeError> {
+    for key in files.keys() {
+        path::check_file_key(key.get_ref()).map_err(|m| err(key.span(), m))?;
+    }
+    let keys: Vec<&str> = files.keys().map(|k| k.get_ref().as_str()).collect();
+    let Some((file, inside)) = path::nested_in_file(&keys) else {
+        return Ok(());
+    };
+    let span = files
+        .keys()
+        .find(|k| k.get_ref() == inside)
+        .map(Spanned::span);
+    Err(err(
+        span.unwrap_or_default(),
+        format!("`files` has `{file}` as a file, so `{inside}` cannot be inside it"),
+    ))
 }
 
 fn seconds(value: &Spanned<f64>, err: &ErrAt<'_>) -> Result<f64, ChallengeError> {
