@@ -37,9 +37,25 @@ pub struct ChallengeError {
     pub line: usize,
     pub column: usize,
     pub message: String,
-    /// The offending source line and the caret's width, when the position is known.
-    excerpt: Option<(String, usize)>,
+    /// The offending source line, when the position is known.
+    excerpt: Option<Excerpt>,
 }
+
+/// The part of a source line shown under a message, made safe to print.
+#[derive(Debug)]
+struct Excerpt {
+    /// At most [`EXCERPT_CHARS`] characters of the line, control characters replaced.
+    text: String,
+    /// What goes before the caret: a space (or tab) per character before it in `text`.
+    lead: String,
+    /// The caret's width in characters.
+    width: usize,
+}
+
+/// The most characters of a line an excerpt shows; a longer line is cut around the column.
+const EXCERPT_CHARS: usize = 100;
+/// Characters kept before the column when a long line is cut.
+const EXCERPT_BEFORE: usize = 40;
 
 impl ChallengeError {
     /// An error at byte range `span` of `source`.
@@ -66,9 +82,7 @@ impl ChallengeError {
             .map_or(source.len(), |i| start + i);
         let line = source[..start].matches('\n').count() + 1;
         let column = source[line_start..start].chars().count() + 1;
-        let text = source[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_owned();
+        let text = source[line_start..line_end].trim_end_matches('\r');
         let end = floor_char_boundary(source, span.end.clamp(start, line_end));
         let width = source[start..end].chars().count().max(1);
         ChallengeError {
@@ -76,8 +90,43 @@ impl ChallengeError {
             line,
             column,
             message,
-            excerpt: Some((text, width)),
+            excerpt: Some(Excerpt::new(text, column - 1, width)),
         }
+    }
+}
+
+impl Excerpt {
+    /// The excerpt of `line` for a caret `width` wide after `before` characters.
+    fn new(line: &str, before: usize, width: usize) -> Self {
+        let from = before.saturating_sub(EXCERPT_BEFORE);
+        let mut text = String::from(if from > 0 { "..." } else { "" });
+        let mut lead = " ".repeat(text.len());
+        for (index, c) in line.chars().enumerate().skip(from).take(EXCERPT_CHARS) {
+            if index < before {
+                lead.push(if c == '\t' { '\t' } else { ' ' });
+            }
+            text.push(printable(c));
+        }
+        let shown_after = (from + EXCERPT_CHARS).saturating_sub(before);
+        if line.chars().nth(from + EXCERPT_CHARS).is_some() {
+            text.push_str("...");
+        }
+        Excerpt {
+            text,
+            lead,
+            width: width.min(shown_after).max(1),
+        }
+    }
+}
+
+/// A character as an excerpt shows it: a tab stays (carets line up under it), and control or
+/// bidirectional-override characters, which would act on the terminal, become `\u{fffd}`.
+fn printable(c: char) -> char {
+    let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if c != '\t' && (c.is_control() || bidi) {
+        '\u{fffd}'
+    } else {
+        c
     }
 }
 
@@ -95,19 +144,15 @@ impl fmt::Display for ChallengeError {
             "{}:{}:{}: {}",
             self.path, self.line, self.column, self.message
         )?;
-        if let Some((text, width)) = &self.excerpt {
-            let gutter = self.line.to_string().len();
-            let pad = " ".repeat(gutter);
-            let lead: String = text
-                .chars()
-                .take(self.column - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+        if let Some(excerpt) = &self.excerpt {
+            let pad = " ".repeat(self.line.to_string().len());
             write!(
                 f,
-                "\n{pad} |\n{} | {text}\n{pad} | {lead}{}",
+                "\n{pad} |\n{} | {}\n{pad} | {}{}",
                 self.line,
-                "^".repeat(*width)
+                excerpt.text,
+                excerpt.lead,
+                "^".repeat(excerpt.width)
             )?;
         }
         Ok(())
@@ -126,5 +171,17 @@ mod tests {
             error.to_string(),
             "c.toml:2:9: invalid type\n  |\n2 | title = 3\n  |         ^"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_control_characters_replaced() {
+        let source = format!("x = [{}\u{1b}]", "1,".repeat(5000));
+        let error = ChallengeError::at("c.toml", &source, Some(10_005..10_006), "bad");
+        let shown = error.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines[0], "c.toml:1:10006: bad");
+        assert!(lines[2].starts_with("1 | ...1,1,") && lines[2].ends_with("\u{fffd}]"));
+        assert_eq!(lines[3].find('^'), lines[2].find('\u{fffd}'));
+        assert!(shown.len() < 400, "{shown}");
     }
 }

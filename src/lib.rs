@@ -9,6 +9,7 @@ mod cli;
 mod diff;
 pub mod error;
 pub mod grade;
+mod input;
 pub mod report;
 pub mod sandbox;
 mod stats;

@@ -5,7 +5,7 @@
 //! `DIR/<id>/challenge.toml` or `DIR/<id>.toml`, and a path to a TOML file is accepted wherever an
 //! id is. Only the challenge asked for is parsed, except by `load_all` (`pygrade list`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
@@ -13,9 +13,17 @@ use toml::Spanned;
 use super::model::{
     Action, Challenge, DEFAULT_CWD, Expectation, Limits, Op, SandboxSetup, TestCase, Visibility,
 };
+use super::node::{self, Node};
+use super::path;
 use super::spec::{ChallengeSpec, CompareMode, Kind, LimitsSpec, SandboxSpec, TestSpec};
 use crate::error::{ChallengeError, Error};
-use crate::value::{CompareOptions, Value, parse_literal};
+use crate::input;
+use crate::value::{CompareOptions, Value};
+
+/// Larger challenge files are refused without being read in full.
+const MAX_CHALLENGE_BYTES: u64 = 16 << 20;
+/// The most the weights of a challenge's tests may add up to (scores are `u32`).
+const MAX_TOTAL_WEIGHT: u32 = 1_000_000;
 
 include!(concat!(env!("OUT_DIR"), "/bank.rs"));
 
@@ -78,7 +86,8 @@ impl ChallengeSet {
             return load(id_or_path, source, true);
         }
         let path = Path::new(id_or_path);
-        if id_or_path.ends_with(".toml") || path.is_file() {
+        // Ids have no `/`: anything with one is a path, and is read as such (or refused).
+        if id_or_path.ends_with(".toml") || id_or_path.contains('/') || path.is_file() {
             return load(id_or_path, &ChallengeSource::File(path.to_owned()), false);
         }
         Err(Error::UnknownChallenge {
@@ -107,15 +116,14 @@ fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge,
             (*text).to_owned(),
         ),
         ChallengeSource::File(path) => {
-            let bytes = std::fs::read(path).map_err(|e| Error::Read {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let text = String::from_utf8(bytes).map_err(|e| Error::Read {
-                path: path.display().to_string(),
-                message: format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-            })?;
-            (path.display().to_string(), text)
+            let origin = path.display().to_string();
+            let bytes =
+                input::read_regular(path, MAX_CHALLENGE_BYTES).map_err(|e| Error::Read {
+                    path: origin.clone(),
+                    message: e.to_string(),
+                })?;
+            let text = String::from_utf8(bytes).map_err(|e| not_utf8(&origin, &e))?;
+            (origin, text)
         }
     };
     let challenge = parse(&origin, &text)?;
@@ -131,6 +139,23 @@ fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge,
         .into());
     }
     Ok(challenge)
+}
+
+/// Points at the first byte that is not UTF-8.
+fn not_utf8(origin: &str, error: &std::string::FromUtf8Error) -> ChallengeError {
+    let bytes = error.as_bytes();
+    let at = error.utf8_error().valid_up_to();
+    // The lossy text keeps the valid prefix byte for byte, so `at` is still the offset.
+    let text = String::from_utf8_lossy(bytes);
+    ChallengeError::at(
+        origin,
+        &text,
+        Some(at..at + 1),
+        format!(
+            "invalid UTF-8 (byte 0x{:02x}); a challenge file must be UTF-8",
+            bytes[at]
+        ),
+    )
 }
 
 /// Parses and validates one challenge file.
@@ -163,14 +188,18 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
         ));
     }
     let mut tests: Vec<TestCase> = Vec::new();
+    // A set, not a scan of `tests`: a 16 MiB file holds half a million tests.
+    let mut names = BTreeSet::new();
+    let mut total_weight = 0u32;
     for test in spec.tests.get_ref() {
-        let case = test_case(test, &entry[0], &err)?;
-        if tests.iter().any(|t| t.name == case.name) {
+        let case = test_case(test, &entry, &err)?;
+        if !names.insert(case.name.clone()) {
             return Err(err(
                 test.get_ref().name.span(),
                 format!("duplicate test name `{}`", case.name),
             ));
         }
+        total_weight = add_weight(total_weight, test, case.weight, &err)?;
         tests.push(case);
     }
     Ok(Challenge {
@@ -189,6 +218,29 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
 }
 
 type ErrAt<'a> = dyn Fn(std::ops::Range<usize>, String) -> ChallengeError + 'a;
+
+/// `total + weight`, within [`MAX_TOTAL_WEIGHT`] (so a score never overflows).
+fn add_weight(
+    total: u32,
+    test: &Spanned<TestSpec>,
+    weight: u32,
+    err: &ErrAt<'_>,
+) -> Result<u32, ChallengeError> {
+    total
+        .checked_add(weight)
+        .filter(|total| *total <= MAX_TOTAL_WEIGHT)
+        .ok_or_else(|| {
+            let span = test
+                .get_ref()
+                .weight
+                .as_ref()
+                .map_or(test.span(), Spanned::span);
+            err(
+                span,
+                format!("the tests' weights must add up to at most {MAX_TOTAL_WEIGHT}"),
+            )
+        })
+}
 
 fn limits(spec: Option<&LimitsSpec>, err: &ErrAt<'_>) -> Result<Limits, ChallengeError> {
     let mut limits = Limits::default();
@@ -243,12 +295,13 @@ fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, 
         ));
     }
     let cwd = match &spec.cwd {
-        Some(cwd) if !cwd.get_ref().starts_with('/') => {
-            return Err(err(cwd.span(), "`cwd` must be an absolute path".into()));
+        Some(cwd) => {
+            path::check_cwd(cwd.get_ref()).map_err(|m| err(cwd.span(), m))?;
+            cwd.get_ref().clone()
         }
-        Some(cwd) => cwd.get_ref().clone(),
         None => DEFAULT_CWD.to_owned(),
     };
+    check_files(&spec.files, err)?;
     Ok(SandboxSetup {
         modules: crate::sandbox::modules::effective(
             allow.map(|a| a.get_ref().as_slice()),
@@ -257,10 +310,32 @@ fn sandbox(spec: Option<&SandboxSpec>, err: &ErrAt<'_>) -> Result<SandboxSetup, 
         files: spec
             .files
             .iter()
-            .map(|(path, content)| (path.clone(), content.clone()))
+            .map(|(path, content)| (path.get_ref().clone(), content.clone()))
             .collect(),
         cwd,
     })
+}
+
+/// `[sandbox] files` keys are plain relative paths, and no file is another's directory.
+fn check_files(
+    files: &BTreeMap<Spanned<String>, String>,
+    err: &ErrAt<'_>,
+) -> Result<(), ChallengeError> {
+    for key in files.keys() {
+        path::check_file_key(key.get_ref()).map_err(|m| err(key.span(), m))?;
+    }
+    let keys: Vec<&str> = files.keys().map(|k| k.get_ref().as_str()).collect();
+    let Some((file, inside)) = path::nested_in_file(&keys) else {
+        return Ok(());
+    };
+    let span = files
+        .keys()
+        .find(|k| k.get_ref() == inside)
+        .map(Spanned::span);
+    Err(err(
+        span.unwrap_or_default(),
+        format!("`files` has `{file}` as a file, so `{inside}` cannot be inside it"),
+    ))
 }
 
 fn seconds(value: &Spanned<f64>, err: &ErrAt<'_>) -> Result<f64, ChallengeError> {
@@ -277,7 +352,7 @@ fn seconds(value: &Spanned<f64>, err: &ErrAt<'_>) -> Result<f64, ChallengeError>
 
 fn test_case(
     spanned: &Spanned<TestSpec>,
-    default_target: &str,
+    entry: &[String],
     err: &ErrAt<'_>,
 ) -> Result<TestCase, ChallengeError> {
     let test = spanned.get_ref();
@@ -327,10 +402,7 @@ fn test_case(
             require(uses_ops, "ops")?;
             forbid(test.function.is_some(), "function")?;
             forbid(test.script.is_some(), "script")?;
-            let class = test
-                .class
-                .as_ref()
-                .map_or(default_target.to_owned(), |c| c.get_ref().clone());
+            let class = target(test.class.as_ref(), "class", &name, entry, err)?;
             let ops_value = test.ops.as_ref().map(|o| (value(o, err), o.span()));
             let ops = match ops_value {
                 Some((v, span)) => ops(v?, &name).map_err(|m| err(span, m))?,
@@ -346,10 +418,7 @@ fn test_case(
         Kind::Call | Kind::Raises | Kind::Ops => {
             forbid(test.class.is_some(), "class")?;
             forbid(test.script.is_some(), "script")?;
-            let function = test
-                .function
-                .as_ref()
-                .map_or(default_target.to_owned(), |f| f.get_ref().clone());
+            let function = target(test.function.as_ref(), "function", &name, entry, err)?;
             Action::Call {
                 function,
                 args: args(test.args.as_ref(), err)?,
@@ -424,52 +493,46 @@ fn test_case(
     Ok(TestCase {
         name,
         visibility: test.visibility.unwrap_or(Visibility::Hidden),
-        weight: test.weight.unwrap_or(1),
+        weight: test.weight.as_ref().map_or(1, |w| *w.get_ref()),
         action,
         expectation,
         time: test.time.as_ref().map(|t| seconds(t, err)).transpose()?,
     })
 }
 
-/// A TOML value as a Python value; a table `{ py = "..." }` is a Python literal.
-fn value(spanned: &Spanned<toml::Value>, err: &ErrAt<'_>) -> Result<Value, ChallengeError> {
-    from_toml(spanned.get_ref()).map_err(|message| err(spanned.span(), message))
-}
-
-fn from_toml(value: &toml::Value) -> Result<Value, String> {
-    Ok(match value {
-        toml::Value::String(s) => Value::Str(s.clone()),
-        toml::Value::Integer(i) => Value::int(*i),
-        toml::Value::Float(x) => Value::Float(*x),
-        toml::Value::Boolean(b) => Value::Bool(*b),
-        toml::Value::Datetime(_) => {
-            return Err("dates are not Python values here; use a string".into());
-        }
-        toml::Value::Array(items) => {
-            Value::List(items.iter().map(from_toml).collect::<Result<_, _>>()?)
-        }
-        toml::Value::Table(table) => {
-            if let (1, Some(literal)) = (table.len(), table.get("py")) {
-                let toml::Value::String(source) = literal else {
-                    return Err("`py` must be a string holding a Python literal".into());
-                };
-                return parse_literal(source)
-                    .map_err(|e| format!("bad Python literal `{source}`: {e}"));
-            }
-            Value::Dict(
-                table
-                    .iter()
-                    .map(|(k, v)| Ok((Value::Str(k.clone()), from_toml(v)?)))
-                    .collect::<Result<_, String>>()?,
-            )
-        }
-    })
-}
-
-fn args(
-    spec: Option<&Spanned<toml::Value>>,
+/// What a test calls or builds: `entry[0]` unless named, and a name only from `entry`, since
+/// `entry` is what the submission is checked for and what the report calls missing.
+fn target(
+    named: Option<&Spanned<String>>,
+    key: &str,
+    test: &str,
+    entry: &[String],
     err: &ErrAt<'_>,
-) -> Result<Vec<Value>, ChallengeError> {
+) -> Result<String, ChallengeError> {
+    let Some(named) = named else {
+        // `parse` has checked that `entry` is not empty.
+        return Ok(entry[0].clone());
+    };
+    if entry.contains(named.get_ref()) {
+        return Ok(named.get_ref().clone());
+    }
+    let listed: Vec<String> = entry.iter().map(|e| format!("`{e}`")).collect();
+    Err(err(
+        named.span(),
+        format!(
+            "test `{test}`: `{key}` `{}` is not in `entry` ({}); add it there",
+            named.get_ref().escape_debug(),
+            listed.join(", ")
+        ),
+    ))
+}
+
+/// A TOML value as a Python value; a table `{ py = "..." }` is a Python literal.
+fn value(spanned: &Spanned<Node>, err: &ErrAt<'_>) -> Result<Value, ChallengeError> {
+    node::to_value(spanned).map_err(|(span, message)| err(span, message))
+}
+
+fn args(spec: Option<&Spanned<Node>>, err: &ErrAt<'_>) -> Result<Vec<Value>, ChallengeError> {
     let Some(spec) = spec else {
         return Ok(Vec::new());
     };
@@ -483,7 +546,7 @@ fn args(
 }
 
 fn kwargs(
-    spec: Option<&Spanned<toml::Value>>,
+    spec: Option<&Spanned<Node>>,
     err: &ErrAt<'_>,
 ) -> Result<Vec<(String, Value)>, ChallengeError> {
     let Some(spec) = spec else {
@@ -604,6 +667,22 @@ mod tests {
         check_error(
             "[[tests]]\nname = \"a\"\nexpect = 1\n[[tests]]\nname = \"a\"\nexpect = 1\n",
             "t.toml:11:8: duplicate test name `a`",
+        );
+    }
+
+    #[test]
+    fn refuses_what_would_misbehave_later() {
+        check_error(
+            "[[tests]]\nname = \"a\"\nweight = 4000000000\nexpect = 1\n",
+            "t.toml:9:10: the tests' weights must add up to at most 1000000",
+        );
+        check_error(
+            "[sandbox]\nfiles = { \"a\" = \"\", \"a/b\" = \"\" }\n[[tests]]\nname = \"a\"\nexpect = 1\n",
+            "t.toml:8:21: `files` has `a` as a file, so `a/b` cannot be inside it",
+        );
+        check_error(
+            "[[tests]]\nname = \"a\"\nexpect = { x = [{ py = \"1\", y = 2 }] }\n",
+            "t.toml:9:17: a `{ py = \"...\" }` literal cannot have other keys (found `y`)",
         );
     }
 }

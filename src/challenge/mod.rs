@@ -3,6 +3,8 @@
 
 mod load;
 mod model;
+mod node;
+mod path;
 mod spec;
 
 pub use load::{ChallengeSet, ChallengeSource};

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{Difficulty, Visibility};
+use super::node::Node;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,9 +40,9 @@ pub(super) struct SandboxSpec {
     pub allow_modules: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub deny_modules: Vec<String>,
-    /// Files in the virtual filesystem, by path (relative paths are under `cwd`).
+    /// Files in the virtual filesystem, by path relative to `cwd`.
     #[serde(default)]
-    pub files: std::collections::BTreeMap<String, String>,
+    pub files: std::collections::BTreeMap<Spanned<String>, String>,
     pub cwd: Option<Spanned<String>>,
 }
 
@@ -66,14 +67,14 @@ pub(super) enum CompareMode {
 pub(super) struct TestSpec {
     pub name: Spanned<String>,
     pub visibility: Option<Visibility>,
-    pub weight: Option<u32>,
+    pub weight: Option<Spanned<u32>>,
     pub kind: Option<Kind>,
     pub function: Option<Spanned<String>>,
     pub class: Option<Spanned<String>>,
-    pub args: Option<Spanned<toml::Value>>,
-    pub kwargs: Option<Spanned<toml::Value>>,
-    pub ops: Option<Spanned<toml::Value>>,
-    pub expect: Option<Spanned<toml::Value>>,
+    pub args: Option<Spanned<Node>>,
+    pub kwargs: Option<Spanned<Node>>,
+    pub ops: Option<Spanned<Node>>,
+    pub expect: Option<Spanned<Node>>,
     pub compare: Option<Spanned<CompareMode>>,
     pub tolerance: Option<Spanned<f64>>,
     pub raises: Option<Spanned<String>>,

@@ -6,6 +6,8 @@
 //! facts the report shows: imports and which entry points are defined. Where it rejects code the
 //! VM accepts (PEP 701 f-strings), the VM's compiler has the last word.
 
+use std::path::Path;
+
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Stmt};
 use rustpython_parser::lexer::lex;
@@ -13,6 +15,7 @@ use rustpython_parser::{Mode, Parse, Tok};
 
 use super::outcome::Problem;
 use crate::error::Error;
+use crate::input::{self, InputError};
 
 /// Larger sources are rejected before anything parses them. The static parse runs in the grader
 /// process, and a pathological source costs it up to ~280 bytes of AST per source byte (a chain
@@ -38,13 +41,23 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// Reads and checks a submission file. Only an unreadable file is an error.
+    /// Reads and checks a submission file. Only an unreadable file is an error (one that is not
+    /// a regular file, such as a FIFO or `/dev/zero`, is unreadable); one that is too large is a
+    /// problem, found without reading more than [`MAX_SOURCE_BYTES`] plus one byte.
     pub fn read(path: &str) -> Result<Submission, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Read {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        Ok(Submission::from_bytes(path, &bytes))
+        match input::read_regular(Path::new(path), MAX_SOURCE_BYTES as u64) {
+            Ok(bytes) => Ok(Submission::from_bytes(path, &bytes)),
+            Err(InputError::TooLarge { size, .. }) => Ok(Submission {
+                path: path.to_owned(),
+                source: Err(too_large(size)),
+                imports: Vec::new(),
+                defined: None,
+            }),
+            Err(error) => Err(Error::Read {
+                path: path.to_owned(),
+                message: error.to_string(),
+            }),
+        }
     }
 
     /// Checks submission bytes that came from somewhere other than a file.
@@ -74,16 +87,7 @@ impl Submission {
 
 fn decode(path: &str, bytes: &[u8]) -> Result<String, Problem> {
     if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(Problem::new(
-            "TooLarge",
-            format!(
-                "the submission is {} bytes; pygrade accepts at most {} bytes",
-                bytes.len(),
-                MAX_SOURCE_BYTES
-            ),
-            1,
-            1,
-        ));
+        return Err(too_large(bytes.len() as u64));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
@@ -115,6 +119,15 @@ fn decode(path: &str, bytes: &[u8]) -> Result<String, Problem> {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     check_brackets(&text)?;
     Ok(text)
+}
+
+fn too_large(size: u64) -> Problem {
+    Problem::new(
+        "TooLarge",
+        format!("the submission is {size} bytes; pygrade accepts at most {MAX_SOURCE_BYTES} bytes"),
+        1,
+        1,
+    )
 }
 
 /// 1-based line and column of byte offset `at`.

@@ -1,5 +1,6 @@
 //! pygrade's integration tests: one binary (see STYLE.md).
 
+mod bad_input;
 mod cli;
 mod fixtures;
 mod guarantees;
