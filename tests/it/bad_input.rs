@@ -162,12 +162,12 @@ fn a_directory_is_not_a_submission() {
 fn an_oversized_challenge_is_refused_unread() {
     let path = scratch_dir("bad-input-large").join("big.toml");
     let file = std::fs::File::create(&path).expect("create");
-    // Sparse: 17 MiB that take no disk space, and that pygrade must not read.
-    file.set_len(17 << 20).expect("set_len");
+    // Sparse: 5 MiB that take no disk space, and that pygrade must not read (the cap is 4 MiB).
+    file.set_len(5 << 20).expect("set_len");
     let shown = path.display().to_string();
     assert_refused(
         &grade(&shown, &good_submission()),
-        &format!("cannot read `{shown}`: it is 17825792 bytes; pygrade reads at most 16777216"),
+        &format!("cannot read `{shown}`: it is 5242880 bytes; pygrade reads at most 4194304"),
     );
 }
 
