@@ -4,6 +4,10 @@
 //! The pipeline: `challenge` (load and validate) → `grade` (pre-gate, run in the `sandbox`,
 //! compare `value`s on the host) → `report` (render). See ARCHITECTURE.md.
 
+// The sandbox is `fork`, Linux rlimits and seccomp-bpf; README says so.
+#[cfg(not(target_os = "linux"))]
+compile_error!("pygrade runs on Linux only: its worker sandbox needs fork, Linux rlimits and seccomp");
+
 pub mod challenge;
 mod cli;
 mod diff;
