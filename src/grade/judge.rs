@@ -104,8 +104,10 @@ pub(crate) fn judge(
         output: std::mem::take(&mut run.output),
         output_truncated: run.output_truncated,
     };
-    let verdict = verdict(test, &run.outcome, &mut details);
-    if let (Expectation::Value { expect, .. }, None) = (&test.expectation, &details.expected) {
+    let verdict = verdict(test, &run.outcome, visible, &mut details);
+    if visible
+        && let (Expectation::Value { expect, .. }, None) = (&test.expectation, &details.expected)
+    {
         details.expected = Some(expect.pretty(PRETTY_WIDTH));
     }
     let message = match (visible, verdict.detail) {
@@ -131,11 +133,18 @@ pub(crate) fn judge(
     }
 }
 
-fn verdict(test: &TestCase, outcome: &Outcome, details: &mut Details) -> Verdict {
+/// The verdict; `shown` says whether the details will be shown (laying out and diffing values
+/// is skipped for a hidden test, whose details are dropped).
+fn verdict(test: &TestCase, outcome: &Outcome, shown: bool, details: &mut Details) -> Verdict {
     match (&test.expectation, outcome) {
         (Expectation::Value { expect, options }, Outcome::Returned { value }) => {
             let per_element = matches!(test.action, Action::Ops { .. } | Action::Script { .. });
-            compare_value(expect, value, *options, per_element, details)
+            let verdict = compare_value(expect, value, *options);
+            if shown {
+                let differs = verdict.status != Status::Pass;
+                show_values(expect, value, *options, per_element, differs, details);
+            }
+            verdict
         }
         (
             Expectation::Raises { exception, message },
@@ -176,20 +185,34 @@ fn verdict(test: &TestCase, outcome: &Outcome, details: &mut Details) -> Verdict
     }
 }
 
-fn compare_value(
+fn compare_value(expect: &Value, actual: &Value, options: CompareOptions) -> Verdict {
+    if matches(expect, actual, options) {
+        Verdict::new(Status::Pass, Said::Passed)
+    } else if let Value::Opaque(_) = actual {
+        Verdict::new(Status::Fail, Said::Uncomparable).with(format!(
+            "returned a value of a type pygrade does not compare ({})",
+            one_line(&actual.repr_cut(MAX_ONE_LINE_BYTES))
+        ))
+    } else {
+        Verdict::new(Status::Fail, Said::Differs)
+    }
+}
+
+/// The expected and actual values as shown (an unordered result in the expected order where
+/// they agree), and their diff if they differ. Layouts are cut at a fixed size, so this is bounded whatever the
+/// values' size.
+fn show_values(
     expect: &Value,
     actual: &Value,
     options: CompareOptions,
     per_element: bool,
+    differs: bool,
     details: &mut Details,
-) -> Verdict {
-    let aligned;
-    let shown = if options.unordered {
-        aligned = align_unordered(expect, actual, options.tolerance);
-        &aligned
-    } else {
-        actual
-    };
+) {
+    let aligned = options
+        .unordered
+        .then(|| align_unordered(expect, actual))
+        .flatten();
     let layout = |value: &Value| {
         if per_element {
             value.pretty_per_element(PRETTY_WIDTH)
@@ -198,21 +221,12 @@ fn compare_value(
         }
     };
     let expected_text = layout(expect);
-    let actual_text = layout(shown);
-    details.diff = diff::unified(&expected_text, &actual_text);
+    let actual_text = layout(aligned.as_ref().unwrap_or(actual));
+    if differs {
+        details.diff = diff::unified(&expected_text, &actual_text);
+    }
     details.expected = Some(expected_text);
     details.actual = Some(actual_text);
-    if matches(expect, actual, options) {
-        details.diff = None;
-        Verdict::new(Status::Pass, Said::Passed)
-    } else if let Value::Opaque(_) = actual {
-        Verdict::new(Status::Fail, Said::Uncomparable).with(format!(
-            "returned a value of a type pygrade does not compare ({})",
-            one_line(&actual.repr())
-        ))
-    } else {
-        Verdict::new(Status::Fail, Said::Differs)
-    }
 }
 
 fn judge_raised(
@@ -260,12 +274,15 @@ fn exception_report(info: &ExceptionInfo) -> ExceptionReport {
     }
 }
 
+/// How much of a repr a one-line message quotes at most (before cutting to characters).
+const MAX_ONE_LINE_BYTES: usize = 1_000;
+
+/// The first line of `text`, cut to 120 characters.
 fn one_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() > 120 {
-        format!("{}…", line.chars().take(120).collect::<String>())
-    } else {
-        line.to_owned()
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
     }
 }
 

@@ -29,10 +29,11 @@ pub(super) struct Exit {
 
 impl WorkerEnd {
     /// Records one message; only the first of each kind counts (a second is a corrupted worker).
+    /// Whatever the worker says is bounded again here: a broken worker may have skipped it.
     pub(super) fn heard(&mut self, message: Message) {
         match message {
             Message::Compiled { error } if self.compiled.is_none() => {
-                self.compiled = Some(error);
+                self.compiled = Some(error.map(SyntaxErrorInfo::bounded));
             }
             Message::Started { cpu_ms } if self.started_cpu_ms.is_none() => {
                 self.started_cpu_ms = Some(cpu_ms);
