@@ -199,8 +199,8 @@ fn compare_value(expect: &Value, actual: &Value, options: CompareOptions) -> Ver
 }
 
 /// The expected and actual values as shown (an unordered result in the expected order where
-/// they agree), and their diff if they differ. Layouts are cut at a fixed size, so this is bounded whatever the
-/// values' size.
+/// they agree), and their diff if they differ. Layouts are cut at a fixed size, so this is
+/// bounded whatever the values' size.
 fn show_values(
     expect: &Value,
     actual: &Value,
@@ -316,5 +316,103 @@ pub(crate) fn describe_input(action: &Action) -> String {
             lines.join("\n")
         }
         Action::Script { code } => code.trim_end().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use crate::challenge::Challenge;
+    use crate::grade::Status;
+    use crate::sandbox::protocol::{Outcome, TestLimits, TestRun};
+    use crate::value::{MAX_NODES, Value};
+
+    const LIMITS: TestLimits = TestLimits {
+        cpu_seconds: 1.0,
+        memory_bytes: 1 << 27,
+        output_bytes: 1 << 16,
+        recursion: 1000,
+    };
+
+    fn challenge() -> Challenge {
+        crate::challenge::parse_for_tests(
+            r#"
+id = "t"
+title = "T"
+difficulty = "easy"
+prompt = "p"
+entry = ["f"]
+starter = ""
+[[tests]]
+name = "shown"
+visibility = "visible"
+args = [1]
+expect = [[1, 2], [3]]
+compare = "unordered"
+[[tests]]
+name = "secret"
+args = [2]
+expect = [[1, 2], [3]]
+"#,
+        )
+    }
+
+    /// A result at the converter's budget: wide, with long text in it.
+    fn flood() -> Value {
+        let mut items: Vec<Value> = (0..MAX_NODES as i64 - 10).map(Value::int).collect();
+        items[7] = Value::str("\u{1}".repeat(1 << 20));
+        Value::List(items)
+    }
+
+    #[test]
+    fn a_flood_of_a_result_gives_a_bounded_report() {
+        let challenge = challenge();
+        for reveal in [false, true] {
+            for test in &challenge.tests {
+                let run = TestRun::bare(Outcome::Returned { value: flood() });
+                let report = judge(test, run, LIMITS, reveal);
+                assert_eq!(report.status, Status::Fail);
+                let shown = serde_json::to_string(&report).unwrap();
+                assert!(shown.len() < 400 << 10, "{} bytes", shown.len());
+                if let Some(details) = &report.details {
+                    let diff = details.diff.as_deref().unwrap_or_default();
+                    assert!(diff.lines().count() < 5_000 && diff.len() < 300 << 10);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unordered_result_is_shown_in_the_expected_order() {
+        let test = &challenge().tests[0];
+        let actual = Value::List(vec![
+            Value::List(vec![Value::int(3)]),
+            Value::List(vec![Value::int(2), Value::int(1)]),
+        ]);
+        let report = judge(
+            test,
+            TestRun::bare(Outcome::Returned { value: actual }),
+            LIMITS,
+            false,
+        );
+        let details = report.details.unwrap();
+        assert_eq!(details.actual.as_deref(), Some("[[3], [2, 1]]"));
+        assert_eq!(details.expected.as_deref(), Some("[[1, 2], [3]]"));
+        let report = judge(
+            test,
+            TestRun::bare(Outcome::Returned {
+                value: Value::List(vec![
+                    Value::List(vec![Value::int(3)]),
+                    Value::List(vec![Value::int(1), Value::int(2)]),
+                ]),
+            }),
+            LIMITS,
+            false,
+        );
+        assert_eq!(report.status, Status::Pass);
+        assert_eq!(
+            report.details.unwrap().actual.as_deref(),
+            Some("[[1, 2], [3]]")
+        );
     }
 }

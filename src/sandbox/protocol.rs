@@ -370,4 +370,46 @@ mod tests {
             }
         ));
     }
+
+    #[test]
+    fn results_over_the_budget_become_opaque_on_either_side() {
+        use crate::value::{MAX_NODES, MAX_TEXT_BYTES, dismantle};
+        let over = [
+            Value::List(vec![Value::None; MAX_NODES + 1_000]),
+            Value::List(vec![Value::str("x".repeat(1 << 20)); MAX_TEXT_BYTES >> 19]),
+            (0..100_000).fold(Value::None, |inner, _| Value::List(vec![inner])),
+        ];
+        for value in over {
+            let run = TestRun::bare(Outcome::Returned { value }).bounded();
+            let opaque = matches!(
+                &run.outcome,
+                Outcome::Returned { value: Value::Opaque(what) } if what.contains("too large")
+            );
+            assert!(opaque, "{:?}", run.outcome);
+        }
+        // A result at the converter's limits passes as it is.
+        let deep = (0..101).fold(Value::None, |inner, _| Value::List(vec![inner]));
+        let run = TestRun::bare(Outcome::Returned {
+            value: Value::List(vec![deep]),
+        })
+        .bounded();
+        let Outcome::Returned { value } = run.outcome else {
+            panic!("a result")
+        };
+        assert!(matches!(&value, Value::List(items) if matches!(items[0], Value::List(_))));
+        dismantle(value);
+    }
+
+    #[test]
+    fn syntax_errors_are_bounded() {
+        let error = super::SyntaxErrorInfo {
+            kind: "K".repeat(1 << 20),
+            message: "m".repeat(30 << 20),
+            line: 1,
+            column: 1,
+        }
+        .bounded();
+        assert!(error.kind.len() < MAX_NAME_CHARS + 8);
+        assert!(error.message.len() < super::MAX_MESSAGE_CHARS + 8);
+    }
 }

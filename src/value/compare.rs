@@ -698,7 +698,7 @@ mod tests {
     }
 
     fn nested(depth: usize, wrap: impl Fn(Value, usize) -> Value) -> Value {
-        (0..depth).fold(Value::str("leaf"), |inner, level| wrap(inner, level))
+        (0..depth).fold(Value::str("leaf"), wrap)
     }
 
     #[test]

@@ -522,4 +522,35 @@ mod tests {
             "[['eat',\n  'tea',\n  'ate'],\n ['tan', 'nat'],\n ['bat']]"
         );
     }
+
+    #[test]
+    fn values_100k_deep_are_shown_cut_without_recursion() {
+        let deep = (0..100_000).fold(Value::str("leaf"), |inner, _| {
+            Value::List(vec![inner, Value::int(7)])
+        });
+        let pretty = deep.pretty(72);
+        assert!(pretty.len() < 70 << 10, "{} bytes", pretty.len());
+        assert!(pretty.contains('…'));
+        let flat = deep.repr();
+        assert!(flat.len() < 10_000, "{} bytes", flat.len());
+        assert!(deep.repr_cut(100).chars().count() <= 101);
+        super::dismantle(deep);
+    }
+
+    #[test]
+    fn huge_text_is_cut_wherever_it_sits() {
+        // Control characters take four bytes each in a repr.
+        let text = "\u{1}".repeat(8 << 20);
+        let key = Value::Tuple(vec![Value::str(&text), Value::int(1)]);
+        let value = Value::Dict(vec![
+            (key.clone(), Value::Bytes(vec![0; 8 << 20])),
+            (Value::int(2), Value::Opaque("o".repeat(1 << 20))),
+        ]);
+        for shown in [value.pretty(72), value.pretty_per_element(72)] {
+            assert!(shown.len() < 70 << 10, "{} bytes", shown.len());
+        }
+        assert!(key.repr_cut(1_000).len() <= 1_004);
+        let list = Value::List(vec![value.clone(), value]);
+        assert!(list.pretty_per_element(72).len() < 70 << 10);
+    }
 }

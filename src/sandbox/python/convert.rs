@@ -15,9 +15,10 @@ use crate::value::{MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, Value};
 
 /// Ints longer than this are opaque (their digits would be most of the text budget).
 const MAX_INT_BITS: u64 = 1 << 18;
-/// What stands for the part of a result past the budget ([`crate::value::budget`]): a container
-/// stops at the first element that does not fit and ends with this one marker, so the rest costs
-/// nothing to send, hold or compare. It is opaque, so the result never equals an expected value.
+/// What stands for the part of a result past the budget ([`MAX_NODES`], [`MAX_TEXT_BYTES`]): a
+/// container stops at the first element that does not fit and ends with this one marker, so the
+/// rest costs nothing to send, hold or compare. It is opaque: the result never equals an expected
+/// value.
 const TOO_LARGE: &str = "<… the rest is too large to compare>";
 
 /// Converts Python objects to [`Value`]s within a size budget.
