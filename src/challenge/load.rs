@@ -457,6 +457,7 @@ fn test_case(
             .as_ref()
             .ok_or_else(|| err(here.clone(), format!("test `{name}`: missing `expect`")))?;
         let expect = value(expect_spec, err)?;
+        crate::value::check_expected(&expect).map_err(|m| err(expect_spec.span(), m))?;
         let unordered = test
             .compare
             .as_ref()

@@ -104,8 +104,10 @@ pub(crate) fn judge(
         output: std::mem::take(&mut run.output),
         output_truncated: run.output_truncated,
     };
-    let verdict = verdict(test, &run.outcome, &mut details);
-    if let (Expectation::Value { expect, .. }, None) = (&test.expectation, &details.expected) {
+    let verdict = verdict(test, &run.outcome, visible, &mut details);
+    if visible
+        && let (Expectation::Value { expect, .. }, None) = (&test.expectation, &details.expected)
+    {
         details.expected = Some(expect.pretty(PRETTY_WIDTH));
     }
     let message = match (visible, verdict.detail) {
@@ -131,11 +133,18 @@ pub(crate) fn judge(
     }
 }
 
-fn verdict(test: &TestCase, outcome: &Outcome, details: &mut Details) -> Verdict {
+/// The verdict; `shown` says whether the details will be shown (laying out and diffing values
+/// is skipped for a hidden test, whose details are dropped).
+fn verdict(test: &TestCase, outcome: &Outcome, shown: bool, details: &mut Details) -> Verdict {
     match (&test.expectation, outcome) {
         (Expectation::Value { expect, options }, Outcome::Returned { value }) => {
             let per_element = matches!(test.action, Action::Ops { .. } | Action::Script { .. });
-            compare_value(expect, value, *options, per_element, details)
+            let verdict = compare_value(expect, value, *options);
+            if shown {
+                let differs = verdict.status != Status::Pass;
+                show_values(expect, value, *options, per_element, differs, details);
+            }
+            verdict
         }
         (
             Expectation::Raises { exception, message },
@@ -176,20 +185,34 @@ fn verdict(test: &TestCase, outcome: &Outcome, details: &mut Details) -> Verdict
     }
 }
 
-fn compare_value(
+fn compare_value(expect: &Value, actual: &Value, options: CompareOptions) -> Verdict {
+    if matches(expect, actual, options) {
+        Verdict::new(Status::Pass, Said::Passed)
+    } else if let Value::Opaque(_) = actual {
+        Verdict::new(Status::Fail, Said::Uncomparable).with(format!(
+            "returned a value of a type pygrade does not compare ({})",
+            one_line(&actual.repr_cut(MAX_ONE_LINE_BYTES))
+        ))
+    } else {
+        Verdict::new(Status::Fail, Said::Differs)
+    }
+}
+
+/// The expected and actual values as shown (an unordered result in the expected order where
+/// they agree), and their diff if they differ. Layouts are cut at a fixed size, so this is
+/// bounded whatever the values' size.
+fn show_values(
     expect: &Value,
     actual: &Value,
     options: CompareOptions,
     per_element: bool,
+    differs: bool,
     details: &mut Details,
-) -> Verdict {
-    let aligned;
-    let shown = if options.unordered {
-        aligned = align_unordered(expect, actual, options.tolerance);
-        &aligned
-    } else {
-        actual
-    };
+) {
+    let aligned = options
+        .unordered
+        .then(|| align_unordered(expect, actual))
+        .flatten();
     let layout = |value: &Value| {
         if per_element {
             value.pretty_per_element(PRETTY_WIDTH)
@@ -198,21 +221,12 @@ fn compare_value(
         }
     };
     let expected_text = layout(expect);
-    let actual_text = layout(shown);
-    details.diff = diff::unified(&expected_text, &actual_text);
+    let actual_text = layout(aligned.as_ref().unwrap_or(actual));
+    if differs {
+        details.diff = diff::unified(&expected_text, &actual_text);
+    }
     details.expected = Some(expected_text);
     details.actual = Some(actual_text);
-    if matches(expect, actual, options) {
-        details.diff = None;
-        Verdict::new(Status::Pass, Said::Passed)
-    } else if let Value::Opaque(_) = actual {
-        Verdict::new(Status::Fail, Said::Uncomparable).with(format!(
-            "returned a value of a type pygrade does not compare ({})",
-            one_line(&actual.repr())
-        ))
-    } else {
-        Verdict::new(Status::Fail, Said::Differs)
-    }
 }
 
 fn judge_raised(
@@ -260,12 +274,15 @@ fn exception_report(info: &ExceptionInfo) -> ExceptionReport {
     }
 }
 
+/// How much of a repr a one-line message quotes at most (before cutting to characters).
+const MAX_ONE_LINE_BYTES: usize = 1_000;
+
+/// The first line of `text`, cut to 120 characters.
 fn one_line(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
-    if line.chars().count() > 120 {
-        format!("{}…", line.chars().take(120).collect::<String>())
-    } else {
-        line.to_owned()
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
     }
 }
 
@@ -299,5 +316,103 @@ pub(crate) fn describe_input(action: &Action) -> String {
             lines.join("\n")
         }
         Action::Script { code } => code.trim_end().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judge;
+    use crate::challenge::Challenge;
+    use crate::grade::Status;
+    use crate::sandbox::protocol::{Outcome, TestLimits, TestRun};
+    use crate::value::{MAX_NODES, Value};
+
+    const LIMITS: TestLimits = TestLimits {
+        cpu_seconds: 1.0,
+        memory_bytes: 1 << 27,
+        output_bytes: 1 << 16,
+        recursion: 1000,
+    };
+
+    fn challenge() -> Challenge {
+        crate::challenge::parse_for_tests(
+            r#"
+id = "t"
+title = "T"
+difficulty = "easy"
+prompt = "p"
+entry = ["f"]
+starter = ""
+[[tests]]
+name = "shown"
+visibility = "visible"
+args = [1]
+expect = [[1, 2], [3]]
+compare = "unordered"
+[[tests]]
+name = "secret"
+args = [2]
+expect = [[1, 2], [3]]
+"#,
+        )
+    }
+
+    /// A result at the converter's budget: wide, with long text in it.
+    fn flood() -> Value {
+        let mut items: Vec<Value> = (0..MAX_NODES as i64 - 10).map(Value::int).collect();
+        items[7] = Value::str("\u{1}".repeat(1 << 20));
+        Value::List(items)
+    }
+
+    #[test]
+    fn a_flood_of_a_result_gives_a_bounded_report() {
+        let challenge = challenge();
+        for reveal in [false, true] {
+            for test in &challenge.tests {
+                let run = TestRun::bare(Outcome::Returned { value: flood() });
+                let report = judge(test, run, LIMITS, reveal);
+                assert_eq!(report.status, Status::Fail);
+                let shown = serde_json::to_string(&report).unwrap();
+                assert!(shown.len() < 400 << 10, "{} bytes", shown.len());
+                if let Some(details) = &report.details {
+                    let diff = details.diff.as_deref().unwrap_or_default();
+                    assert!(diff.lines().count() < 5_000 && diff.len() < 300 << 10);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unordered_result_is_shown_in_the_expected_order() {
+        let test = &challenge().tests[0];
+        let actual = Value::List(vec![
+            Value::List(vec![Value::int(3)]),
+            Value::List(vec![Value::int(2), Value::int(1)]),
+        ]);
+        let report = judge(
+            test,
+            TestRun::bare(Outcome::Returned { value: actual }),
+            LIMITS,
+            false,
+        );
+        let details = report.details.unwrap();
+        assert_eq!(details.actual.as_deref(), Some("[[3], [2, 1]]"));
+        assert_eq!(details.expected.as_deref(), Some("[[1, 2], [3]]"));
+        let report = judge(
+            test,
+            TestRun::bare(Outcome::Returned {
+                value: Value::List(vec![
+                    Value::List(vec![Value::int(3)]),
+                    Value::List(vec![Value::int(1), Value::int(2)]),
+                ]),
+            }),
+            LIMITS,
+            false,
+        );
+        assert_eq!(report.status, Status::Pass);
+        assert_eq!(
+            report.details.unwrap().actual.as_deref(),
+            Some("[[1, 2], [3]]")
+        );
     }
 }

@@ -52,34 +52,49 @@ pub fn grade(
         revealed: options.reveal,
         tests: Vec::new(),
     };
-    let runs: Vec<TestRun> = match &submission.source {
+    // Each run is judged as soon as it arrives, so the grader holds one test's result at a time.
+    let mut judged = Vec::with_capacity(challenge.tests.len());
+    let mut settle = |index: usize, run: TestRun| {
+        if let Some(test) = challenge.tests.get(index) {
+            let limits = plan::limits(challenge, test, options.limits);
+            judged.push(judge(test, run, limits, options.reveal));
+        }
+    };
+    let compile_error = match &submission.source {
         Err(problem) => {
             report.problem = Some(problem.clone());
-            not_compiled(challenge)
+            None
         }
         Ok(source) => {
             // Every test runs in its own fresh worker, so no test's input can reach another's.
             let job = plan::job(challenge, source, &submission.path, options.limits);
-            let execution = sandbox.execute(&job)?;
-            if let Some(error) = execution.compile_error {
-                let source_line = source
-                    .lines()
-                    .nth(error.line.saturating_sub(1))
-                    .map(str::to_owned);
-                report.problem = Some(Problem {
-                    source_line,
-                    ..Problem::new(&error.kind, error.message, error.line, error.column)
-                });
-                not_compiled(challenge)
-            } else {
-                execution.runs
-            }
+            sandbox.execute_each(&job, &mut settle)?
         }
     };
-    for (test, run) in challenge.tests.iter().zip(runs) {
-        let limits = plan::limits(challenge, test, options.limits);
-        report.tests.push(judge(test, run, limits, options.reveal));
+    if let (Some(error), Ok(source)) = (compile_error, &submission.source) {
+        let source_line = source
+            .lines()
+            .nth(error.line.saturating_sub(1))
+            .map(str::to_owned);
+        report.problem = Some(Problem {
+            source_line,
+            ..Problem::new(&error.kind, error.message, error.line, error.column)
+        });
     }
+    report.tests = if report.problem.is_some() {
+        let not_run = not_compiled(challenge);
+        challenge
+            .tests
+            .iter()
+            .zip(not_run)
+            .map(|(test, run)| {
+                let limits = plan::limits(challenge, test, options.limits);
+                judge(test, run, limits, options.reveal)
+            })
+            .collect()
+    } else {
+        judged
+    };
     report.score = report.tests.iter().map(|t| t.score).sum();
     report.tests_passed = report
         .tests

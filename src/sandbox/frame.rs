@@ -1,17 +1,21 @@
 //! Length-prefixed JSON frames: how the grader, the fork server and a worker talk over pipes.
 //!
 //! A frame is a 4-byte little-endian length and that many bytes of body. Every reader bounds
-//! the length by [`MAX_FRAME`] and the JSON nesting by [`MAX_JSON_DEPTH`] before decoding, so a
-//! corrupted or hostile stream can neither exhaust the reader's memory nor its stack.
+//! the length by [`MAX_FRAME`], and the JSON nesting by [`MAX_JSON_DEPTH`] and its number of
+//! values by [`MAX_JSON_TOKENS`] before decoding, so a corrupted or hostile stream can exhaust
+//! neither the reader's memory nor its stack.
 
 use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use crate::value::RESULT_LIMIT;
+
 /// The biggest frame a reader accepts; a larger length prefix means a corrupt or hostile stream.
-/// A worker never sends more (see `TestRun::encode_bounded`), and a grader holding one frame,
-/// its decoded value and the expected value stays well under 100 MB.
-pub const MAX_FRAME: usize = 24 << 20;
+/// A worker never sends more (see `TestRun::encode_bounded`): a result at the converter's budget
+/// takes about 8 MB unless its text is mostly escapes. With its decoded value and the expected
+/// value, a grader holding one frame stays well under 100 MB.
+pub const MAX_FRAME: usize = 16 << 20;
 
 /// Writes one length-prefixed JSON frame.
 pub fn write_frame<W: Write, T: Serialize>(out: &mut W, value: &T) -> io::Result<()> {
@@ -68,13 +72,26 @@ pub(crate) fn declared_len(buffer: &[u8]) -> Option<usize> {
 /// recurses, far from the stack's end whatever a broken worker sends.
 const MAX_JSON_DEPTH: usize = 1_000;
 
+/// The most JSON values (counted by their `{`, `[` and `,`) a frame may have. Decoding
+/// allocates at most a few dozen bytes per value beyond the strings' text, so this bounds what
+/// any frame can cost (about 30 MB), however it is built: the frame may hold a worker's result,
+/// whose values each take at most 3 on average, and the result's budget is checked only once it
+/// is decoded.
+const MAX_JSON_TOKENS: usize = 4 * RESULT_LIMIT.nodes + 4096;
+
 /// Decodes a frame body. serde_json's own recursion limit (128) is too low for nested values, so
-/// it is replaced by a linear pre-scan of the nesting depth.
+/// it is replaced by a linear pre-scan of the nesting depth, which also counts the values.
 pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> io::Result<T> {
     let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidData, message);
-    if json_depth(body) > MAX_JSON_DEPTH {
+    let shape = json_shape(body);
+    if shape.depth > MAX_JSON_DEPTH {
         return Err(invalid(format!(
             "frame nested deeper than {MAX_JSON_DEPTH} levels"
+        )));
+    }
+    if shape.tokens > MAX_JSON_TOKENS {
+        return Err(invalid(format!(
+            "frame holds more than {MAX_JSON_TOKENS} values"
         )));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
@@ -84,9 +101,18 @@ pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> io::Result<T> {
     Ok(value)
 }
 
-/// The maximum bracket depth of a JSON text, ignoring brackets inside strings.
-fn json_depth(body: &[u8]) -> usize {
+/// How deeply a JSON text nests and how many values it has, outside strings.
+#[derive(Debug, PartialEq)]
+struct Shape {
+    depth: usize,
+    /// `{`, `[` and `,`: one per value in a container (an empty one counts too).
+    tokens: usize,
+}
+
+/// The [`Shape`] of a JSON text, in one pass.
+fn json_shape(body: &[u8]) -> Shape {
     let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    let mut tokens = 0usize;
     for &byte in body {
         if in_string {
             match byte {
@@ -102,17 +128,24 @@ fn json_depth(body: &[u8]) -> usize {
             b'[' | b'{' => {
                 depth += 1;
                 deepest = deepest.max(depth);
+                tokens += 1;
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => tokens += 1,
             _ => {}
         }
     }
-    deepest
+    Shape {
+        depth: deepest,
+        tokens,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{decode, json_depth, read_raw_frame, write_frame};
+    use super::{
+        MAX_FRAME, MAX_JSON_TOKENS, Shape, decode, json_shape, read_raw_frame, write_frame,
+    };
     use crate::sandbox::protocol::{Message, Outcome, TestRun};
     use crate::value::Value;
 
@@ -139,8 +172,38 @@ mod tests {
     fn absurd_nesting_and_lengths_are_refused_before_decoding() {
         let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(decode::<serde_json::Value>(body.as_bytes()).is_err());
-        assert_eq!(json_depth(br#"{"a": "[[[[", "b": [1, [2]]}"#), 3);
+        assert_eq!(
+            json_shape(br#"{"a": "[[,[", "b": [1, [2]]}"#),
+            Shape {
+                depth: 3,
+                tokens: 5
+            }
+        );
         let huge = u32::MAX.to_le_bytes();
         assert!(read_raw_frame(&mut huge.as_slice()).is_err());
+    }
+
+    #[test]
+    fn a_result_at_the_budget_fits_and_a_flood_of_values_is_refused() {
+        use crate::value::{MAX_NODES, MAX_TEXT_BYTES};
+        // A result at the node budget (a dict of ints) with most of the text budget.
+        let pairs = (0..MAX_NODES / 2 - 1).map(|i| (Value::int(i as i64), Value::int(-(i as i64))));
+        let value = Value::List(vec![
+            Value::Dict(pairs.collect()),
+            Value::str("é".repeat(MAX_TEXT_BYTES / 4)),
+        ]);
+        let body = TestRun::bare(Outcome::Returned {
+            value: value.clone(),
+        })
+        .encode_bounded();
+        assert!(body.len() < MAX_FRAME, "{} bytes", body.len());
+        let Message::Finished { run } = decode::<Message>(&body).unwrap() else {
+            panic!("a finished message")
+        };
+        assert_eq!(run.outcome, Outcome::Returned { value });
+        // A broken worker's frame of millions of tiny values is refused before decoding.
+        let flood = format!("[{}\"none\"]", "\"none\",".repeat(MAX_JSON_TOKENS));
+        assert!(flood.len() < MAX_FRAME);
+        assert!(decode::<Vec<Value>>(flood.as_bytes()).is_err());
     }
 }

@@ -30,6 +30,24 @@ pub trait Sandbox: Send + Sync {
     /// One [`TestRun`] per test of `job`, in order. A submission's failure, however it fails, is a
     /// run's outcome; `Err` means the sandbox itself failed.
     fn execute(&self, job: &Job) -> Result<Execution, Error>;
+
+    /// Like [`Sandbox::execute`], but hands each test's run to `settle` (with the test's index)
+    /// as soon as it is known, so that a caller judging it there holds one test's result at a
+    /// time, however many tests return results at the budget. Returns the compile error if the
+    /// submission did not compile; then the runs handed over, if any, do not count.
+    fn execute_each(
+        &self,
+        job: &Job,
+        settle: &mut dyn FnMut(usize, TestRun),
+    ) -> Result<Option<SyntaxErrorInfo>, Error> {
+        let execution = self.execute(job)?;
+        if execution.compile_error.is_none() {
+            for (index, run) in execution.runs.into_iter().enumerate() {
+                settle(index, run);
+            }
+        }
+        Ok(execution.compile_error)
+    }
 }
 
 /// The result of running a job.

@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::cpu;
 use super::frame::write_frame;
 use super::pipe::{Frame, FrameReader, Patience, ReadError};
-use super::protocol::{Job, JobTest, Request, ServerFrame, Submission};
+use super::protocol::{Job, JobTest, Request, ServerFrame, Submission, SyntaxErrorInfo, TestRun};
 use super::settle::{Exit, WorkerEnd};
 use super::{Execution, Sandbox};
 use crate::error::Error;
@@ -62,13 +62,29 @@ impl ProcessSandbox {
 
 impl Sandbox for ProcessSandbox {
     fn execute(&self, job: &Job) -> Result<Execution, Error> {
+        let mut runs = Vec::with_capacity(job.tests.len());
+        let compile_error = self.execute_each(job, &mut |_, run| runs.push(run))?;
+        if compile_error.is_some() {
+            runs.clear();
+        }
+        Ok(Execution {
+            compile_error,
+            runs,
+        })
+    }
+
+    fn execute_each(
+        &self,
+        job: &Job,
+        settle: &mut dyn FnMut(usize, TestRun),
+    ) -> Result<Option<SyntaxErrorInfo>, Error> {
         let mut server = self.take()?;
-        let execution = server.execute(job)?;
+        let compile_error = server.execute(job, settle)?;
         self.idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(server);
-        Ok(execution)
+        Ok(compile_error)
     }
 }
 
@@ -133,39 +149,36 @@ impl ForkServer {
         }
     }
 
-    /// Runs every test of `job`, each in a fresh worker.
-    fn execute(&mut self, job: &Job) -> Result<Execution, Error> {
+    /// Runs every test of `job`, each in a fresh worker, handing each run to `settle` as soon as
+    /// it is known; returns the compile error, if any.
+    fn execute(
+        &mut self,
+        job: &Job,
+        settle: &mut dyn FnMut(usize, TestRun),
+    ) -> Result<Option<SyntaxErrorInfo>, Error> {
         let submission = Submission {
             source: job.source.clone(),
             filename: job.filename.clone(),
             sandbox: job.sandbox.clone(),
         };
         self.request(&Request::Load { submission })?;
-        let mut runs = Vec::with_capacity(job.tests.len());
         for (index, test) in job.tests.iter().enumerate() {
             let end = self.run(test)?;
             match &end.compiled {
                 // Compiling does not depend on the test: the first worker speaks for all.
-                Some(Some(error)) => {
-                    return Ok(Execution {
-                        compile_error: Some(error.clone()),
-                        runs: Vec::new(),
-                    });
-                }
-                Some(None) => runs.push(end.into_run(&test.limits)),
+                Some(Some(error)) => return Ok(Some(error.clone())),
+                Some(None) => settle(index, end.into_run(&test.limits)),
                 // Died before it had compiled: every worker would die the same way.
                 None => {
                     let run = end.into_run(&test.limits);
-                    runs.resize(job.tests.len(), run);
-                    debug_assert!(runs.len() > index);
+                    for rest in index..job.tests.len() {
+                        settle(rest, run.clone());
+                    }
                     break;
                 }
             }
         }
-        Ok(Execution {
-            compile_error: None,
-            runs,
-        })
+        Ok(None)
     }
 
     /// Runs one test in a fresh worker and collects everything about its end.

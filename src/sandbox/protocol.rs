@@ -6,13 +6,18 @@
 //! Everything a worker says is data the submission may have chosen. [`TestRun::bounded`] cuts
 //! every string and every value to a fixed budget; the worker applies it before sending and the
 //! grader again after receiving, so neither a hostile submission nor a corrupted worker can make
-//! the grader hold, compare or print more than that.
+//! the grader hold, compare or print more than that. (The frame reader bounds what decoding a
+//! frame can allocate before that: see [`super::frame`].)
+//!
+//! Enums use serde's external tagging (`{"variant": ...}`): it decodes in one pass, where internal
+//! or adjacent tagging can make serde buffer a whole frame's content as an intermediate tree
+//! several times the frame's size.
 
 use serde::{Deserialize, Serialize};
 
 use super::frame::MAX_FRAME;
 use crate::challenge::{Action, SandboxSetup};
-use crate::value::Value;
+use crate::value::{RESULT_LIMIT, Value, dismantle};
 
 /// Everything needed to run a submission's tests.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -60,7 +65,7 @@ pub enum Request {
 
 /// A frame from a worker, relayed by the fork server.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "message", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Message {
     /// The submission compiled (`error: None`) or did not.
     Compiled {
@@ -133,7 +138,7 @@ pub struct TestRun {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The result: a call's return value, an ops test's list of returns, a script's observations.
     Returned {
@@ -182,6 +187,28 @@ pub const MAX_DETAIL_CHARS: usize = 500;
 /// How much captured output a run keeps for display (the output limit is separate).
 pub const MAX_OUTPUT_BYTES: usize = 16 << 10;
 
+impl SyntaxErrorInfo {
+    /// The error with its kind and message cut to their budgets (the grader applies it on
+    /// receipt; the worker already did).
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        cut_chars(&mut self.kind, MAX_NAME_CHARS);
+        cut_chars(&mut self.message, MAX_MESSAGE_CHARS);
+        self
+    }
+}
+
+/// What a result over [`RESULT_LIMIT`] becomes (only a broken worker, or a script's many
+/// observations, which are converted one by one, can send one).
+const TOO_LARGE: &str = "<result too large to compare>";
+
+/// A `Finished` message that borrows its run, so the worker encodes a result without a copy.
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum FinishedRef<'a> {
+    Finished { run: &'a TestRun },
+}
+
 impl TestRun {
     /// A run that left no output, e.g. one whose worker was killed.
     pub fn bare(outcome: Outcome) -> Self {
@@ -202,6 +229,9 @@ impl TestRun {
             self.output_truncated = true;
         }
         match &mut self.outcome {
+            Outcome::Returned { value } if value.size_within(RESULT_LIMIT).is_none() => {
+                dismantle(std::mem::replace(value, Value::Opaque(TOO_LARGE.into())));
+            }
             Outcome::Returned { value } => bound_value(value),
             Outcome::Raised { exception, .. } => {
                 cut_chars(&mut exception.name, MAX_NAME_CHARS);
@@ -224,47 +254,45 @@ impl TestRun {
     /// whose encoding would be (text that JSON escapes six-fold, say) is replaced by an opaque
     /// marker, which never equals an expected value.
     pub fn encode_bounded(self) -> Vec<u8> {
-        let run = self.bounded();
-        let encode = |run: TestRun| serde_json::to_vec(&Message::Finished { run });
-        match encode(run.clone()) {
+        let mut run = self.bounded();
+        let encode = |run: &TestRun| serde_json::to_vec(&FinishedRef::Finished { run });
+        match encode(&run) {
             Ok(body) if body.len() < MAX_FRAME => body,
             _ => {
-                let mut smaller = TestRun {
-                    outcome: match run.outcome {
-                        Outcome::Returned { .. } => Outcome::Returned {
-                            value: Value::Opaque("<result too large to send>".into()),
-                        },
-                        other => other,
-                    },
-                    ..run
-                };
-                smaller.output.clear();
-                encode(smaller).unwrap_or_default()
+                if let Outcome::Returned { value } = &mut run.outcome {
+                    *value = Value::Opaque("<result too large to send>".into());
+                }
+                run.output.clear();
+                encode(&run).unwrap_or_default()
             }
         }
     }
 }
 
-/// Cuts every opaque description in `value` to a name's length (the rest of a value is bounded by
-/// the converter's node and text budgets and by the frame size).
+/// Cuts every opaque description in `value` to a name's length, without recursion (the rest of
+/// a value is bounded by [`RESULT_LIMIT`]).
 fn bound_value(value: &mut Value) {
-    match value {
-        Value::Opaque(what) => cut_chars(what, MAX_NAME_CHARS),
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
-            items.iter_mut().for_each(bound_value);
-        }
-        Value::Dict(pairs) => {
-            for (key, item) in pairs {
-                bound_value(key);
-                bound_value(item);
+    let mut todo = vec![value];
+    while let Some(value) = todo.pop() {
+        match value {
+            Value::Opaque(what) => cut_chars(what, MAX_NAME_CHARS),
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => todo.extend(items.iter_mut()),
+            Value::Dict(pairs) => {
+                for (key, item) in pairs {
+                    todo.push(key);
+                    todo.push(item);
+                }
             }
+            Value::None
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Str(_)
+            | Value::Bytes(_) => {}
         }
-        Value::None
-        | Value::Bool(_)
-        | Value::Int(_)
-        | Value::Float(_)
-        | Value::Str(_)
-        | Value::Bytes(_) => {}
     }
 }
 
@@ -314,7 +342,7 @@ mod tests {
         let body = run.encode_bounded();
         assert!(body.len() < 200_000, "{} bytes", body.len());
         let opaque = TestRun::bare(Outcome::Returned {
-            value: Value::List(vec![Value::Opaque("z".repeat(100_000)); 100]),
+            value: Value::List(vec![Value::Opaque("z".repeat(10_000)); 100]),
         })
         .bounded();
         let Outcome::Returned {
@@ -341,5 +369,47 @@ mod tests {
                 value: Value::Opaque(_)
             }
         ));
+    }
+
+    #[test]
+    fn results_over_the_budget_become_opaque_on_either_side() {
+        use crate::value::{MAX_NODES, MAX_TEXT_BYTES, dismantle};
+        let over = [
+            Value::List(vec![Value::None; MAX_NODES + 1_000]),
+            Value::List(vec![Value::str("x".repeat(1 << 20)); MAX_TEXT_BYTES >> 19]),
+            (0..100_000).fold(Value::None, |inner, _| Value::List(vec![inner])),
+        ];
+        for value in over {
+            let run = TestRun::bare(Outcome::Returned { value }).bounded();
+            let opaque = matches!(
+                &run.outcome,
+                Outcome::Returned { value: Value::Opaque(what) } if what.contains("too large")
+            );
+            assert!(opaque, "{:?}", run.outcome);
+        }
+        // A result at the converter's limits passes as it is.
+        let deep = (0..101).fold(Value::None, |inner, _| Value::List(vec![inner]));
+        let run = TestRun::bare(Outcome::Returned {
+            value: Value::List(vec![deep]),
+        })
+        .bounded();
+        let Outcome::Returned { value } = run.outcome else {
+            panic!("a result")
+        };
+        assert!(matches!(&value, Value::List(items) if matches!(items[0], Value::List(_))));
+        dismantle(value);
+    }
+
+    #[test]
+    fn syntax_errors_are_bounded() {
+        let error = super::SyntaxErrorInfo {
+            kind: "K".repeat(1 << 20),
+            message: "m".repeat(30 << 20),
+            line: 1,
+            column: 1,
+        }
+        .bounded();
+        assert!(error.kind.len() < MAX_NAME_CHARS + 8);
+        assert!(error.message.len() < super::MAX_MESSAGE_CHARS + 8);
     }
 }

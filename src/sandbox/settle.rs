@@ -29,10 +29,11 @@ pub(super) struct Exit {
 
 impl WorkerEnd {
     /// Records one message; only the first of each kind counts (a second is a corrupted worker).
+    /// Whatever the worker says is bounded again here: a broken worker may have skipped it.
     pub(super) fn heard(&mut self, message: Message) {
         match message {
             Message::Compiled { error } if self.compiled.is_none() => {
-                self.compiled = Some(error);
+                self.compiled = Some(error.map(SyntaxErrorInfo::bounded));
             }
             Message::Started { cpu_ms } if self.started_cpu_ms.is_none() => {
                 self.started_cpu_ms = Some(cpu_ms);
@@ -174,5 +175,51 @@ mod tests {
             ..Exit::default()
         };
         assert_eq!(end(messages, exit), Outcome::OutputLimit);
+    }
+
+    #[test]
+    fn what_a_worker_says_is_bounded_on_receipt() {
+        use crate::sandbox::protocol::{ExceptionInfo, SyntaxErrorInfo};
+        let huge = "E".repeat(30 << 20);
+        let mut end = WorkerEnd::default();
+        end.heard(Message::Compiled {
+            error: Some(SyntaxErrorInfo {
+                kind: huge.clone(),
+                message: huge.clone(),
+                line: 1,
+                column: 1,
+            }),
+        });
+        end.heard(Message::Finished {
+            run: TestRun {
+                outcome: Outcome::Raised {
+                    exception: ExceptionInfo {
+                        name: huge.clone(),
+                        mro: vec![huge.clone(); 3],
+                        message: huge.clone(),
+                        traceback: huge.clone(),
+                    },
+                    step: None,
+                },
+                output: huge.clone(),
+                output_truncated: false,
+                cpu_ms: 1,
+            },
+        });
+        let Some(Some(error)) = &end.compiled else {
+            panic!("a compile error")
+        };
+        assert!(error.kind.len() + error.message.len() < 10_000);
+        let run = end.into_run(&LIMITS);
+        let Outcome::Raised { exception, .. } = &run.outcome else {
+            panic!("raised")
+        };
+        let kept = exception.name.len()
+            + exception.mro.iter().map(String::len).sum::<usize>()
+            + exception.message.len()
+            + exception.traceback.len()
+            + run.output.len();
+        assert!(kept < 30_000, "{kept} bytes kept");
+        assert!(run.output_truncated);
     }
 }

@@ -6,8 +6,11 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 /// A Python value converted by exact builtin type. Anything else is [`Value::Opaque`].
+///
+/// On the wire it is externally tagged (`{"int": "5"}`, `"none"`), which decodes in one pass
+/// without serde buffering any content.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Value {
     None,
     Bool(bool),
@@ -50,46 +53,65 @@ impl Value {
         Value::Str(value.into())
     }
 
-    /// Python's `repr` of the value, on one line.
+    /// Python's `repr` of the value, on one line (parts nested deeper than pygrade shows are
+    /// `…`).
     pub fn repr(&self) -> String {
         let mut out = String::new();
-        self.write_repr(&mut out, usize::MAX);
+        self.write_repr(&mut out, usize::MAX, 0);
+        out
+    }
+
+    /// The one-line repr, cut to at most about `max_bytes` bytes with a `…` marker; costs no more
+    /// than `max_bytes` however large the value is.
+    pub fn repr_cut(&self, max_bytes: usize) -> String {
+        let mut out = String::new();
+        self.write_repr(&mut out, max_bytes, 0);
+        if out.len() > max_bytes {
+            cut_at_char(&mut out, max_bytes);
+            out.push('…');
+        }
         out
     }
 
     /// The one-line repr if it is at most `width` bytes long; stops early otherwise, so a huge
     /// value costs no more than `width` to reject.
-    fn repr_within(&self, width: usize) -> Option<String> {
+    fn repr_within(&self, width: usize, depth: usize) -> Option<String> {
         let mut out = String::new();
-        self.write_repr(&mut out, width);
+        self.write_repr(&mut out, width, depth);
         (out.len() <= width).then_some(out)
     }
 
-    /// Writes the repr, giving up once `out` is longer than `limit`.
-    fn write_repr(&self, out: &mut String, limit: usize) {
+    /// Writes the repr, giving up once `out` is longer than `limit`. `depth` is how deep the
+    /// value sits in what is being shown; past [`MAX_SHOW_DEPTH`] it is `…`, so no value is deep
+    /// enough to exhaust the stack.
+    fn write_repr(&self, out: &mut String, limit: usize, depth: usize) {
         if out.len() > limit {
             return;
         }
+        if depth > MAX_SHOW_DEPTH {
+            out.push('…');
+            return;
+        }
+        let depth = depth + 1;
         match self {
             Value::None => out.push_str("None"),
             Value::Bool(true) => out.push_str("True"),
             Value::Bool(false) => out.push_str("False"),
-            Value::Int(digits) => out.push_str(digits),
+            Value::Int(digits) | Value::Opaque(digits) => push_within(out, digits, limit),
             Value::Float(x) => out.push_str(&float_repr(*x)),
-            Value::Str(s) => str_repr(s, out),
-            Value::Bytes(b) => bytes_repr(b, out),
-            Value::Opaque(what) => out.push_str(what),
-            Value::List(items) => write_seq(out, "[", "]", items, limit),
+            Value::Str(s) => str_repr(s, out, limit),
+            Value::Bytes(b) => bytes_repr(b, out, limit),
+            Value::List(items) => write_seq(out, "[", "]", items, limit, depth),
             Value::Tuple(items) if items.len() == 1 => {
                 out.push('(');
-                items[0].write_repr(out, limit);
+                items[0].write_repr(out, limit, depth);
                 out.push_str(",)");
             }
-            Value::Tuple(items) => write_seq(out, "(", ")", items, limit),
+            Value::Tuple(items) => write_seq(out, "(", ")", items, limit, depth),
             Value::Set(items) if items.is_empty() => out.push_str("set()"),
-            Value::Set(items) => write_seq(out, "{", "}", items, limit),
+            Value::Set(items) => write_seq(out, "{", "}", items, limit, depth),
             Value::FrozenSet(items) if items.is_empty() => out.push_str("frozenset()"),
-            Value::FrozenSet(items) => write_seq(out, "frozenset({", "})", items, limit),
+            Value::FrozenSet(items) => write_seq(out, "frozenset({", "})", items, limit, depth),
             Value::Dict(pairs) => {
                 out.push('{');
                 for (i, (key, value)) in pairs.iter().enumerate() {
@@ -99,9 +121,9 @@ impl Value {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    key.write_repr(out, limit);
+                    key.write_repr(out, limit, depth);
                     out.push_str(": ");
-                    value.write_repr(out, limit);
+                    value.write_repr(out, limit, depth);
                 }
                 out.push('}');
             }
@@ -109,10 +131,11 @@ impl Value {
     }
 
     /// A `pprint.pformat`-like layout: one line when it fits in `width`, otherwise one element per
-    /// line, so that line diffs point at the element that differs.
+    /// line, so that line diffs point at the element that differs. At most
+    /// [`MAX_PRETTY_BYTES`] are laid out, whatever the value's size.
     pub fn pretty(&self, width: usize) -> String {
         let mut out = String::new();
-        self.write_pretty(&mut out, 0, width);
+        self.write_pretty(&mut out, 0, width, 0);
         finish_pretty(out)
     }
 
@@ -133,21 +156,25 @@ impl Value {
             if out.len() > MAX_PRETTY_BYTES {
                 break;
             }
-            item.write_pretty(&mut out, 1, width);
+            item.write_pretty(&mut out, 1, width, 1);
         }
         out.push_str(close);
         finish_pretty(out)
     }
 
-    fn write_pretty(&self, out: &mut String, indent: usize, width: usize) {
+    fn write_pretty(&self, out: &mut String, indent: usize, width: usize, depth: usize) {
         if out.len() > MAX_PRETTY_BYTES {
             return;
         }
-        if let Some(flat) = self.repr_within(width.saturating_sub(indent)) {
+        if let Some(flat) = self.repr_within(width.saturating_sub(indent), depth) {
             out.push_str(&flat);
             return;
         }
         let (open, close, items): (&str, &str, Vec<Part<'_>>) = match self {
+            _ if depth > MAX_SHOW_DEPTH => {
+                out.push('…');
+                return;
+            }
             Value::List(items) => ("[", "]", items.iter().map(Part::One).collect()),
             Value::Tuple(items) if items.len() > 1 => {
                 ("(", ")", items.iter().map(Part::One).collect())
@@ -164,12 +191,13 @@ impl Value {
                 pairs.iter().map(|(k, v)| Part::Pair(k, v)).collect(),
             ),
             _ => {
-                self.write_repr(out, MAX_PRETTY_BYTES);
+                self.write_repr(out, MAX_PRETTY_BYTES, depth);
                 return;
             }
         };
         out.push_str(open);
         let inner = indent + open.len();
+        let depth = depth + 1;
         for (i, part) in items.iter().enumerate() {
             if out.len() > MAX_PRETTY_BYTES {
                 return;
@@ -179,12 +207,12 @@ impl Value {
                 out.push_str(&" ".repeat(inner));
             }
             match part {
-                Part::One(value) => value.write_pretty(out, inner, width),
+                Part::One(value) => value.write_pretty(out, inner, width, depth),
                 Part::Pair(key, value) => {
-                    let key_repr = key.repr();
+                    let key_repr = key.repr_cut(MAX_PRETTY_BYTES);
                     out.push_str(&key_repr);
                     out.push_str(": ");
-                    value.write_pretty(out, inner + key_repr.len() + 2, width);
+                    value.write_pretty(out, inner + key_repr.len() + 2, width, depth);
                 }
             }
         }
@@ -194,18 +222,66 @@ impl Value {
 
 /// Pretty output stops growing past this, so a huge result cannot stall the grader.
 const MAX_PRETTY_BYTES: usize = 64 << 10;
+/// Nesting shown; deeper parts are `…`. Results are never deeper than the converter's
+/// [`super::MAX_DEPTH`] plus a marker, so only a value built to attack the grader meets it.
+const MAX_SHOW_DEPTH: usize = 2 * super::MAX_DEPTH;
 
 /// Cuts an over-long layout at a line boundary and says so.
 fn finish_pretty(mut out: String) -> String {
     if out.len() > MAX_PRETTY_BYTES {
-        let mut cut = MAX_PRETTY_BYTES;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
+        cut_at_char(&mut out, MAX_PRETTY_BYTES);
+        if let Some(line_end) = out.rfind('\n') {
+            out.truncate(line_end);
         }
-        out.truncate(out[..cut].rfind('\n').unwrap_or(cut));
         out.push_str("\n… (cut: too large to show in full)");
     }
     out
+}
+
+/// Truncates `text` to at most `max_bytes`, on a character boundary.
+fn cut_at_char(text: &mut String, max_bytes: usize) {
+    if text.len() > max_bytes {
+        let mut cut = max_bytes;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+}
+
+/// Appends `text`, or as much of it as takes `out` just past `limit`.
+fn push_within(out: &mut String, text: &str, limit: usize) {
+    let room = limit.saturating_sub(out.len()).saturating_add(1);
+    if text.len() <= room {
+        out.push_str(text);
+    } else {
+        let mut cut = room;
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        out.push_str(&text[..cut]);
+    }
+}
+
+/// Drops a value of any depth without recursion (a plain drop recurses once per level, which a
+/// value nested 100,000 deep turns into a stack overflow).
+pub fn dismantle(value: Value) {
+    let mut todo = vec![value];
+    while let Some(mut value) = todo.pop() {
+        match &mut value {
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => todo.append(items),
+            Value::Dict(pairs) => {
+                for (key, item) in pairs.drain(..) {
+                    todo.push(key);
+                    todo.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 enum Part<'a> {
@@ -213,7 +289,14 @@ enum Part<'a> {
     Pair(&'a Value, &'a Value),
 }
 
-fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value], limit: usize) {
+fn write_seq(
+    out: &mut String,
+    open: &str,
+    close: &str,
+    items: &[Value],
+    limit: usize,
+    depth: usize,
+) {
     out.push_str(open);
     for (i, item) in items.iter().enumerate() {
         if out.len() > limit {
@@ -222,7 +305,7 @@ fn write_seq(out: &mut String, open: &str, close: &str, items: &[Value], limit: 
         if i > 0 {
             out.push_str(", ");
         }
-        item.write_repr(out, limit);
+        item.write_repr(out, limit, depth);
     }
     out.push_str(close);
 }
@@ -281,8 +364,9 @@ pub(crate) fn float_repr(x: f64) -> String {
     }
 }
 
-/// Python's `repr(str)`: single quotes unless the text has `'` and no `"`.
-fn str_repr(s: &str, out: &mut String) {
+/// Python's `repr(str)`: single quotes unless the text has `'` and no `"`. Stops once `out` is
+/// longer than `limit`.
+fn str_repr(s: &str, out: &mut String, limit: usize) {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -290,6 +374,9 @@ fn str_repr(s: &str, out: &mut String) {
     };
     out.push(quote);
     for c in s.chars() {
+        if out.len() > limit {
+            return;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -325,7 +412,7 @@ fn is_printable(c: char) -> bool {
         || matches!(c as u32, 0xAD | 0x600..=0x605 | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF))
 }
 
-fn bytes_repr(bytes: &[u8], out: &mut String) {
+fn bytes_repr(bytes: &[u8], out: &mut String, limit: usize) {
     let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
         b'"'
     } else {
@@ -334,6 +421,9 @@ fn bytes_repr(bytes: &[u8], out: &mut String) {
     out.push('b');
     out.push(quote as char);
     for &b in bytes {
+        if out.len() > limit {
+            return;
+        }
         match b {
             b'\\' => out.push_str("\\\\"),
             b'\n' => out.push_str("\\n"),
@@ -431,5 +521,36 @@ mod tests {
             value.pretty(20),
             "[['eat',\n  'tea',\n  'ate'],\n ['tan', 'nat'],\n ['bat']]"
         );
+    }
+
+    #[test]
+    fn values_100k_deep_are_shown_cut_without_recursion() {
+        let deep = (0..100_000).fold(Value::str("leaf"), |inner, _| {
+            Value::List(vec![inner, Value::int(7)])
+        });
+        let pretty = deep.pretty(72);
+        assert!(pretty.len() < 70 << 10, "{} bytes", pretty.len());
+        assert!(pretty.contains('…'));
+        let flat = deep.repr();
+        assert!(flat.len() < 10_000, "{} bytes", flat.len());
+        assert!(deep.repr_cut(100).chars().count() <= 101);
+        super::dismantle(deep);
+    }
+
+    #[test]
+    fn huge_text_is_cut_wherever_it_sits() {
+        // Control characters take four bytes each in a repr.
+        let text = "\u{1}".repeat(8 << 20);
+        let key = Value::Tuple(vec![Value::str(&text), Value::int(1)]);
+        let value = Value::Dict(vec![
+            (key.clone(), Value::Bytes(vec![0; 8 << 20])),
+            (Value::int(2), Value::Opaque("o".repeat(1 << 20))),
+        ]);
+        for shown in [value.pretty(72), value.pretty_per_element(72)] {
+            assert!(shown.len() < 70 << 10, "{} bytes", shown.len());
+        }
+        assert!(key.repr_cut(1_000).len() <= 1_004);
+        let list = Value::List(vec![value.clone(), value]);
+        assert!(list.pretty_per_element(72).len() < 70 << 10);
     }
 }

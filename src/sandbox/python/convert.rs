@@ -11,16 +11,15 @@ use rustpython_vm::function::{FuncArgs, KwArgs};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 use crate::sandbox::protocol::{MAX_NAME_CHARS, cut_chars};
-use crate::value::Value;
+use crate::value::{MAX_DEPTH, MAX_NODES, MAX_TEXT_BYTES, Value};
 
-/// Limits on how much of a result is converted; beyond them the value is opaque (and never equal
-/// to an expected value). They bound what the grader holds for one test: a result at the limits
-/// is about 30 MB as host values, which keeps the grader under 100 MB with its copies. The loader
-/// refuses expected values larger than half of them, so a correct answer always fits.
-pub(crate) const MAX_DEPTH: usize = 100;
-pub(crate) const MAX_NODES: usize = 300_000;
-pub(crate) const MAX_TEXT_BYTES: usize = 8 << 20;
+/// Ints longer than this are opaque (their digits would be most of the text budget).
 const MAX_INT_BITS: u64 = 1 << 18;
+/// What stands for the part of a result past the budget ([`MAX_NODES`], [`MAX_TEXT_BYTES`]): a
+/// container stops at the first element that does not fit and ends with this one marker, so the
+/// rest costs nothing to send, hold or compare. It is opaque: the result never equals an expected
+/// value.
+const TOO_LARGE: &str = "<… the rest is too large to compare>";
 
 /// Converts Python objects to [`Value`]s within a size budget.
 pub(crate) struct Converter<'a> {
@@ -44,6 +43,11 @@ impl<'a> Converter<'a> {
 
     pub(crate) fn value(&mut self, obj: &PyObject) -> Value {
         self.convert(obj, 0)
+    }
+
+    /// Whether the budget is spent: nothing more is converted.
+    fn spent(&self) -> bool {
+        self.nodes >= MAX_NODES || self.text_bytes > MAX_TEXT_BYTES
     }
 
     fn convert(&mut self, obj: &PyObject, depth: usize) -> Value {
@@ -99,7 +103,11 @@ impl<'a> Converter<'a> {
             let Some(list) = obj.downcast_ref::<PyList>() else {
                 return opaque(class);
             };
-            let items: Vec<PyObjectRef> = list.borrow_vec().to_vec();
+            // Only the elements the budget can take are copied out of a huge list.
+            let items: Vec<PyObjectRef> = {
+                let all = list.borrow_vec();
+                all[..all.len().min(MAX_NODES - self.nodes + 1)].to_vec()
+            };
             Value::List(self.all(&items, depth))
         } else if class.is(types.tuple_type) {
             let Some(tuple) = obj.downcast_ref::<PyTuple>() else {
@@ -110,13 +118,19 @@ impl<'a> Converter<'a> {
             let Some(dict) = obj.downcast_ref::<PyDict>() else {
                 return opaque(class);
             };
-            let pairs = dict.items_vec();
-            Value::Dict(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (self.convert(k, depth + 1), self.convert(v, depth + 1)))
-                    .collect(),
-            )
+            let mut pairs = Vec::new();
+            for (key, value) in dict.items_vec() {
+                if self.spent() {
+                    let marker = Value::Opaque(TOO_LARGE.into());
+                    pairs.push((marker.clone(), marker));
+                    break;
+                }
+                pairs.push((
+                    self.convert(&key, depth + 1),
+                    self.convert(&value, depth + 1),
+                ));
+            }
+            Value::Dict(pairs)
         } else if class.is(types.set_type) {
             let Some(set) = obj.downcast_ref::<PySet>() else {
                 return opaque(class);
@@ -132,11 +146,17 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// Converts a container's elements until the budget is spent, then adds one marker.
     fn all(&mut self, items: &[PyObjectRef], depth: usize) -> Vec<Value> {
-        items
-            .iter()
-            .map(|item| self.convert(item, depth + 1))
-            .collect()
+        let mut values = Vec::with_capacity(items.len().min(MAX_NODES));
+        for item in items {
+            if self.spent() {
+                values.push(Value::Opaque(TOO_LARGE.into()));
+                break;
+            }
+            values.push(self.convert(item, depth + 1));
+        }
+        values
     }
 }
 
