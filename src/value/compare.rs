@@ -659,6 +659,8 @@ mod tests {
         );
     }
 
+    /// No timing here (machines differ): a pairwise, quadratic comparison of 200k items would
+    /// simply not finish. The hostile fixtures hold the grader to its CPU target end to end.
     #[test]
     fn huge_unordered_results_compare_quickly() {
         let big: Vec<Value> = (0..200_000)
@@ -666,7 +668,6 @@ mod tests {
             .collect();
         let mut shuffled = big.clone();
         shuffled.reverse();
-        let start = std::time::Instant::now();
         check(
             &Value::List(big.clone()),
             &Value::List(shuffled),
@@ -683,7 +684,6 @@ mod tests {
             CompareOptions::default(),
             true,
         );
-        assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
     }
 
     #[test]
