@@ -6,7 +6,9 @@
 
 // The sandbox is `fork`, Linux rlimits and seccomp-bpf; README says so.
 #[cfg(not(target_os = "linux"))]
-compile_error!("pygrade runs on Linux only: its worker sandbox needs fork, Linux rlimits and seccomp");
+compile_error!(
+    "pygrade runs on Linux only: its worker sandbox needs fork, Linux rlimits and seccomp"
+);
 
 pub mod challenge;
 mod cli;
