@@ -1,23 +1,9 @@
 //! The harness's product guarantees, each proven against the real worker sandbox.
 
-use pygrade::grade::Report;
+use crate::support::{actual, grade_source, probe_challenge, statuses};
 
-use crate::support::{grade_source, statuses};
-
-/// A challenge with entry `f` and the given tests (TOML `[[tests]]` tables).
 fn challenge(tests: &str) -> String {
-    format!(
-        "id = \"probe\"\ntitle = \"Probe\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\nstarter = \"\"\n\
-         [limits]\ntime = 1.0\n{tests}"
-    )
-}
-
-fn actual(report: &Report, test: usize) -> String {
-    report.tests[test]
-        .details
-        .as_ref()
-        .and_then(|d| d.actual.clone())
-        .unwrap_or_default()
+    probe_challenge(1.0, tests)
 }
 
 #[test]

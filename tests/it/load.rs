@@ -24,8 +24,8 @@ const LIMIT_VERDICTS: &[&str] = &["timeout", "memory_limit", "output_limit"];
 
 #[test]
 fn verdicts_are_identical_idle_and_oversubscribed() {
+    // Skipped unless asked for; `.ci/run` asks.
     if std::env::var_os("PYGRADE_SLOW_TESTS").is_none_or(|v| v != "1") {
-        eprintln!("skipped: set PYGRADE_SLOW_TESTS=1 to run the load test");
         return;
     }
     let cases = cases();

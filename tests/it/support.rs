@@ -97,6 +97,24 @@ pub(crate) fn grade_source(challenge_toml: &str, source: &str) -> Report {
     .expect("grades")
 }
 
+/// A probe challenge with entry `f`, a CPU limit of `time` seconds and the given extra TOML
+/// (usually `[[tests]]` tables), for `grade_source`.
+pub(crate) fn probe_challenge(time: f64, tests: &str) -> String {
+    format!(
+        "id = \"probe\"\ntitle = \"Probe\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\nstarter = \"\"\n\
+         [limits]\ntime = {time:?}\n{tests}"
+    )
+}
+
+/// The `actual` value shown for test number `test` (empty when there is none).
+pub(crate) fn actual(report: &Report, test: usize) -> String {
+    report.tests[test]
+        .details
+        .as_ref()
+        .and_then(|d| d.actual.clone())
+        .unwrap_or_default()
+}
+
 /// A fresh empty directory under the system temp dir.
 pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

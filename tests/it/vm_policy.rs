@@ -2,24 +2,10 @@
 //! try each mechanism and return what they obtained; nothing disallowed may come back, and the
 //! imports interview answers use must keep working.
 
-use pygrade::grade::Report;
+use crate::support::{actual, grade_source, probe_challenge, statuses};
 
-use crate::support::{grade_source, statuses};
-
-/// A challenge with entry `f`, a generous CPU limit and the given extra TOML.
 fn challenge(tests: &str) -> String {
-    format!(
-        "id = \"probe\"\ntitle = \"Probe\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\nstarter = \"\"\n\
-         [limits]\ntime = 20.0\n{tests}"
-    )
-}
-
-fn actual(report: &Report, test: usize) -> String {
-    report.tests[test]
-        .details
-        .as_ref()
-        .and_then(|d| d.actual.clone())
-        .unwrap_or_default()
+    probe_challenge(20.0, tests)
 }
 
 /// Tries every mechanism on a list of disallowed modules; `f()` returns what it obtained (a
