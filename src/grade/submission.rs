@@ -152,12 +152,13 @@ fn check_brackets(text: &str) -> Result<(), Problem> {
             _ => 0,
         };
         if unary_run > MAX_EXPR_DEPTH {
-            let (line, column) = position(text, usize::from(range.start()));
+            // CPython's RecursionError carries no column; the line helps, as the parse path's 1:1.
+            let (line, _) = position(text, usize::from(range.start()));
             return Err(Problem::new(
                 "RecursionError",
                 "maximum recursion depth exceeded during compilation".into(),
                 line,
-                column,
+                1,
             ));
         }
         match token {

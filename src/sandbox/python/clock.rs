@@ -143,8 +143,9 @@ fn clock_info(name: PyObjectRef, vm: &VirtualMachine) -> PyResult {
 }
 
 /// `gc` reports how long collections took in wall time (`get_stats()`, and the info dict its
-/// callbacks get); both read 0.0 here. The callback sanitiser is first in `gc.callbacks`, and
-/// every callback shares one info dict, so later callbacks see the zero.
+/// callbacks get); both read 0.0 here. The interpreter's own callback list holds one forwarder,
+/// which hands every callback in `gc.callbacks` (a separate list: the submission's) a copy of the
+/// info with the duration zeroed, so clearing or reordering `gc.callbacks` reveals nothing.
 pub(crate) fn install_gc(vm: &VirtualMachine) -> PyResult<()> {
     let gc = vm.import("gc", 0)?;
     let original = gc.get_attr("get_stats", vm)?;
@@ -156,16 +157,22 @@ pub(crate) fn install_gc(vm: &VirtualMachine) -> PyResult<()> {
         Ok(stats)
     });
     gc.set_attr("get_stats", get_stats, vm)?;
-    let zero = vm.new_function(
-        "_pygrade_zero_duration",
-        |_phase: PyObjectRef, info: PyObjectRef, vm: &VirtualMachine| -> PyResult<()> {
-            if info.get_item("duration", vm).is_err() {
-                return Ok(());
+    let visible = vm.ctx.new_list(Vec::new());
+    let forwarded: PyObjectRef = visible.clone().into();
+    let forward = vm.new_function(
+        "_pygrade_gc_callbacks",
+        move |phase: PyObjectRef, info: PyObjectRef, vm: &VirtualMachine| -> PyResult<()> {
+            let copy = vm.call_method(&info, "copy", ())?;
+            copy.set_item("duration", vm.ctx.new_float(0.0).into(), vm)?;
+            for callback in forwarded.try_to_value::<Vec<PyObjectRef>>(vm)? {
+                // As in the interpreter's own loop: a failing callback does not stop the others.
+                let _ = callback.call((phase.clone(), copy.clone()), vm);
             }
-            info.set_item("duration", vm.ctx.new_float(0.0).into(), vm)
+            Ok(())
         },
     );
-    let callbacks = gc.get_attr("callbacks", vm)?;
-    vm.call_method(&callbacks, "insert", (0, zero))?;
+    let interpreters = gc.get_attr("callbacks", vm)?;
+    vm.call_method(&interpreters, "append", (forward,))?;
+    gc.set_attr("callbacks", visible, vm)?;
     Ok(())
 }
