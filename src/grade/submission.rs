@@ -420,7 +420,7 @@ mod tests {
             "1:1: RecursionError: maximum recursion depth exceeded during compilation"
         );
         // Far deeper than any recursive parser survives, and still no crash here.
-        assert!(problem(nested(200_000).as_bytes()).contains("RecursionError"));
+        assert!(problem(nested(60_000).as_bytes()).contains("RecursionError"));
         let chain = format!("x = {}\n", vec!["1"; 3_000].join(" + "));
         assert!(problem(chain.as_bytes()).contains("RecursionError"));
         let indented: String = (0..100)
