@@ -44,7 +44,7 @@ pub enum Command {
     Init {
         /// A challenge id, or a path to a challenge TOML file.
         challenge: String,
-        /// Where to write it [default: `<id>.py`].
+        /// Where to write it (default: `<id>.py`).
         path: Option<PathBuf>,
         /// Overwrite the file if it exists.
         #[arg(long)]

@@ -47,7 +47,7 @@ pub(crate) fn line(text: &str) -> Cow<'_, str> {
 }
 
 /// Multi-line text (captured output, a traceback, a diff): its lines, split at `\n` only, each
-/// escaped as by [`line`]. A final `\n` does not make an extra empty line; empty text has none.
+/// escaped as by [`line()`]. A final `\n` does not make an extra empty line; empty text has none.
 /// The caller shows every line inside a marked block, so none can pass for a report line.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     let body = text.strip_suffix('\n').unwrap_or(text);

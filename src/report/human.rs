@@ -2,7 +2,7 @@
 //! did not pass and may be shown, a syntax error with a caret, and a summary line. Colour only when
 //! asked for (a terminal without `NO_COLOR`).
 //!
-//! Text pygrade did not write is shown through [`escape`]: one-line fields with every control
+//! Text pygrade did not write is shown through `report::escape`: one-line fields with every control
 //! visible, and multi-line text behind a gutter (`    │ `), so no line of it starts where a
 //! report line does.
 
@@ -44,7 +44,7 @@ impl Style {
     }
 }
 
-/// The human report. Every piece of text pygrade did not write goes through [`escape`]: fields
+/// The human report. Every piece of text pygrade did not write goes through `report::escape`: fields
 /// on one line with every control made visible, multi-line text (output, tracebacks, diffs) in a
 /// block whose every line starts with a gutter, so nothing the submission prints can draw on the
 /// terminal or pass for a report line. Only pygrade's own colours are escape sequences.

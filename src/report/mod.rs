@@ -1,5 +1,5 @@
 //! Reporters: pure functions from a [`crate::grade::Report`] to text. They never decide pass or
-//! fail and never print. Text pygrade did not write reaches a terminal only through [`escape`].
+//! fail and never print. Text pygrade did not write reaches a terminal only through `escape`.
 
 pub(crate) mod escape;
 pub mod human;

@@ -1,8 +1,8 @@
 //! Length-prefixed JSON frames: how the grader, the fork server and a worker talk over pipes.
 //!
 //! A frame is a 4-byte little-endian length and that many bytes of body. Every reader bounds
-//! the length by [`MAX_FRAME`], and the JSON nesting by [`MAX_JSON_DEPTH`] and its number of
-//! values by [`MAX_JSON_TOKENS`] before decoding, so a corrupted or hostile stream can exhaust
+//! the length by [`MAX_FRAME`], and the JSON nesting by `MAX_JSON_DEPTH` and its number of
+//! values by `MAX_JSON_TOKENS` before decoding, so a corrupted or hostile stream can exhaust
 //! neither the reader's memory nor its stack.
 
 use std::io::{self, Read, Write};

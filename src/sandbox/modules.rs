@@ -1,7 +1,7 @@
 //! Which modules a submission may import, and which are not even compiled into the worker's
 //! interpreter. README's module table is checked against these lists by a test.
 //!
-//! Two mechanisms: modules in [`UNREGISTERED_NATIVE`] and [`UNREGISTERED_FROZEN`] do not exist
+//! Two mechanisms: modules in `UNREGISTERED_NATIVE` and `UNREGISTERED_FROZEN` do not exist
 //! in the interpreter at all (no import path, `__import__` bypass or `_imp` trick reaches them),
 //! and the import policy (`python/imports.rs`) keeps every other module whose top-level name is
 //! not in [`ALLOWED`] (or in the challenge's narrower list) from being loaded or handed out,

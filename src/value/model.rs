@@ -132,7 +132,7 @@ impl Value {
 
     /// A `pprint.pformat`-like layout: one line when it fits in `width`, otherwise one element per
     /// line, so that line diffs point at the element that differs. At most
-    /// [`MAX_PRETTY_BYTES`] are laid out, whatever the value's size.
+    /// `MAX_PRETTY_BYTES` are laid out, whatever the value's size.
     pub fn pretty(&self, width: usize) -> String {
         let mut out = String::new();
         self.write_pretty(&mut out, 0, width, 0);

@@ -142,6 +142,38 @@ fn clock_info(name: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     namespace.call(FuncArgs::new(Vec::<PyObjectRef>::new(), kwargs), vm)
 }
 
+/// The cumulative counters `gc.get_stats()` reports per generation.
+const GC_COUNTERS: [&str; 4] = ["collections", "collected", "uncollectable", "candidates"];
+
+thread_local! {
+    /// `gc.get_stats()` counters when the worker settled its collector (see [`settle_gc`]).
+    static GC_BASELINE: std::cell::RefCell<Vec<[usize; 4]>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Makes the collector's state, as a submission can see it, independent of what the fork server
+/// did before this worker was forked (earlier submissions, compiles, automatic collections): a
+/// full collection, after which `gc.get_count()` starts from zero and `gc.get_stats()` counts from
+/// here. Called in the worker before any submission code runs.
+pub(crate) fn settle_gc(vm: &VirtualMachine) -> PyResult<()> {
+    let gc = vm.import("gc", 0)?;
+    vm.call_method(&gc, "collect", ())?;
+    // The real counters: `get_stats` above reports differences from these.
+    let mut baseline = Vec::new();
+    GC_BASELINE.with(|b| b.borrow_mut().clear());
+    for generation in vm
+        .call_method(&gc, "get_stats", ())?
+        .try_to_value::<Vec<PyObjectRef>>(vm)?
+    {
+        let mut counters = [0; 4];
+        for (slot, field) in counters.iter_mut().zip(GC_COUNTERS) {
+            *slot = generation.get_item(field, vm)?.try_to_value(vm)?;
+        }
+        baseline.push(counters);
+    }
+    GC_BASELINE.with(|b| *b.borrow_mut() = baseline);
+    Ok(())
+}
+
 /// `gc` reports how long collections took in wall time (`get_stats()`, and the info dict its
 /// callbacks get); both read 0.0 here. The interpreter's own callback list holds one forwarder,
 /// which hands every callback in `gc.callbacks` (a separate list: the submission's) a copy of the
@@ -151,8 +183,21 @@ pub(crate) fn install_gc(vm: &VirtualMachine) -> PyResult<()> {
     let original = gc.get_attr("get_stats", vm)?;
     let get_stats = vm.new_function("get_stats", move |vm: &VirtualMachine| -> PyResult {
         let stats = original.call((), vm)?;
-        for generation in stats.try_to_value::<Vec<PyObjectRef>>(vm)? {
+        let baseline = GC_BASELINE.with(|b| b.borrow().clone());
+        for (index, generation) in stats
+            .try_to_value::<Vec<PyObjectRef>>(vm)?
+            .into_iter()
+            .enumerate()
+        {
             generation.set_item("duration", vm.ctx.new_float(0.0).into(), vm)?;
+            for (field, base) in GC_COUNTERS
+                .iter()
+                .zip(baseline.get(index).unwrap_or(&[0; 4]))
+            {
+                let now: usize = generation.get_item(*field, vm)?.try_to_value(vm)?;
+                let since = vm.ctx.new_int(now.saturating_sub(*base));
+                generation.set_item(*field, since.into(), vm)?;
+            }
         }
         Ok(stats)
     });
