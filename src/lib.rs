@@ -10,6 +10,7 @@ compile_error!(
     "pygrade runs on Linux only: its worker sandbox needs fork, Linux rlimits and seccomp"
 );
 
+pub mod batch;
 pub mod challenge;
 mod cli;
 mod diff;

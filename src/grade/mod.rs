@@ -9,7 +9,9 @@ mod run;
 mod submission;
 
 pub(crate) use judge::describe_input as describe_action;
-pub use outcome::{Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport};
+pub use outcome::{
+    ChallengeInfo, Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport,
+};
 pub use plan::LimitOverrides;
 pub use run::{GradeOptions, grade};
 pub use submission::{MAX_SOURCE_BYTES, Submission};

@@ -4,13 +4,13 @@
 //! Hidden tests carry only their name, status, weight and a message that names no input or
 //! value; `details` exists only for visible tests, or for every test under `--reveal`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::challenge::Visibility;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub challenge: ChallengeInfo,
@@ -35,14 +35,14 @@ pub struct Report {
     pub tests: Vec<TestReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChallengeInfo {
     pub id: String,
     pub title: String,
 }
 
 /// A submission-level problem, located in the source.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Problem {
     /// `SyntaxError`, `IndentationError`, `TabError`, or `TooLarge`.
     pub kind: String,
@@ -66,7 +66,7 @@ impl Problem {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -95,7 +95,7 @@ impl Status {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestReport {
     pub name: String,
     pub visibility: Visibility,
@@ -114,7 +114,7 @@ pub struct TestReport {
     pub details: Option<Details>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Details {
     /// What the test ran: a call, an op sequence or a script, as Python.
     pub input: String,
@@ -133,7 +133,7 @@ pub struct Details {
     pub output_truncated: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionReport {
     pub name: String,
     pub message: String,

@@ -1,0 +1,5 @@
+//! Batch reporters: pure functions from a [`crate::batch::BatchReport`] to text.
+
+pub mod csv;
+pub mod html;
+pub mod table;
