@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::report::Format;
+use crate::report::{BatchFormat, Format};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,6 +52,12 @@ pub enum Command {
     },
     /// Grade a submission: exit 0 if every test passes, 1 if any fails, 2 on a grader error.
     Grade(GradeArgs),
+    /// Grade a folder of candidates: exit 0 when every one was graded (whatever the verdicts), 1
+    /// when pygrade failed to grade some (their rows say so; rerun with `--results`), 2 on a
+    /// usage error.
+    Batch(BatchArgs),
+    /// Combine the `--results` files of a split batch into the report one unsplit run gives.
+    Merge(MergeArgs),
     /// Internal: the worker fork server (started by pygrade itself).
     #[command(name = "__forkserver", hide = true)]
     ForkServer,
@@ -66,6 +72,13 @@ pub struct GradeArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Options every grading command shares.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct LimitArgs {
     /// Show hidden tests' inputs, expected values and output (for authors and interviewers).
     #[arg(long)]
     pub reveal: bool,
@@ -78,4 +91,71 @@ pub struct GradeArgs {
     /// Captured output per test in KiB [default: from the challenge].
     #[arg(long, value_name = "KIB")]
     pub output_limit: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// A challenge id, or a path to a challenge TOML file.
+    pub challenge: String,
+    /// `.py` files, folders of `.py` files, and folders of candidate folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The answer file inside each candidate folder [default: `<challenge id>.py`, else the
+    /// folder's single `.py` file].
+    #[arg(long, value_name = "NAME")]
+    pub file: Option<String>,
+    /// Grading threads, each with its own fork server [default: the number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Append one JSON line per finished submission to FILE, and skip what it already holds.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Grade only slice K of N (by a hash of each path); combine slices with `pygrade merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(u32, u32)>,
+    /// Code every candidate was given, left out of the similarity check [default: the
+    /// challenge's starter code].
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: BatchOutput,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The `--results` files of the slices.
+    #[arg(required = true, value_name = "RESULTS")]
+    pub results: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: BatchOutput,
+}
+
+/// Where and how a batch report goes.
+#[derive(Debug, clap::Args)]
+pub struct BatchOutput {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = BatchFormat::Table)]
+    pub format: BatchFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Flag pairs of submissions at least this alike (0 to 1).
+    #[arg(long, value_name = "SCORE", default_value_t = crate::batch::similarity::Options::default().threshold)]
+    pub similarity: f64,
+    /// No progress on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn parse_partition(text: &str) -> Result<(u32, u32), String> {
+    let usage = || format!("`{text}` is not K/N with 1 <= K <= N (for example 2/3)");
+    let (k, n) = text.split_once('/').ok_or_else(usage)?;
+    let (k, n): (u32, u32) = (k.parse().map_err(|_| usage())?, n.parse().map_err(|_| usage())?);
+    if k >= 1 && k <= n {
+        Ok((k, n))
+    } else {
+        Err(usage())
+    }
 }

@@ -18,7 +18,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     #[error("sandbox failure: {0}")]
-    Sandbox(String),
+    Sandbox(#[from] SandboxFailure),
     #[error("internal error: {0} (this is a bug in pygrade; please report it)")]
     Internal(String),
 }
@@ -28,6 +28,27 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         2
     }
+
+    /// Whether grading the same submission again may succeed: the sandbox's infrastructure
+    /// failed (a fork server did not start or was lost), not the input.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Sandbox(_))
+    }
+}
+
+/// The sandbox's infrastructure failed while grading; never caused by what a submission does
+/// (that is a verdict). A batch turns one into that submission's row after a retry.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxFailure {
+    /// A fork server could not be started or did not become ready.
+    #[error("{0}")]
+    Start(String),
+    /// The system refused to fork a worker, every time it was asked.
+    #[error("cannot fork a worker: {0}")]
+    Fork(String),
+    /// A fork server died or broke the protocol.
+    #[error("lost the fork server: {0}")]
+    Lost(String),
 }
 
 /// A problem in a challenge file, pointing at `path:line:col` with the source line and a caret.

@@ -13,5 +13,5 @@ pub use outcome::{
     ChallengeInfo, Details, ExceptionReport, Problem, Report, SCHEMA_VERSION, Status, TestReport,
 };
 pub use plan::LimitOverrides;
-pub use run::{GradeOptions, grade};
+pub use run::{GradeOptions, grade, ungraded};
 pub use submission::{MAX_SOURCE_BYTES, Submission};

@@ -2,7 +2,7 @@
 //! on the host, score, and build the [`Report`] with hidden details left out.
 
 use super::judge::judge;
-use super::outcome::{ChallengeInfo, Problem, Report, SCHEMA_VERSION, Status};
+use super::outcome::{ChallengeInfo, Problem, Report, SCHEMA_VERSION, Status, TestReport};
 use super::plan::{self, LimitOverrides};
 use super::submission::Submission;
 use crate::challenge::Challenge;
@@ -24,34 +24,7 @@ pub fn grade(
     sandbox: &dyn Sandbox,
     options: GradeOptions,
 ) -> Result<Report, Error> {
-    let mut report = Report {
-        schema_version: SCHEMA_VERSION,
-        challenge: ChallengeInfo {
-            id: challenge.id.clone(),
-            title: challenge.title.clone(),
-        },
-        submission: submission.path.clone(),
-        passed: false,
-        score: 0,
-        max_score: challenge.tests.iter().map(|t| t.weight).sum(),
-        tests_passed: 0,
-        tests_total: challenge.tests.len(),
-        problem: None,
-        imports: submission.imports.clone(),
-        missing_entry_points: submission
-            .defined
-            .as_ref()
-            .map_or_else(Vec::new, |defined| {
-                challenge
-                    .entry
-                    .iter()
-                    .filter(|e| !defined.contains(e))
-                    .cloned()
-                    .collect()
-            }),
-        revealed: options.reveal,
-        tests: Vec::new(),
-    };
+    let mut report = blank(challenge, submission, options.reveal);
     // Each run is judged as soon as it arrives, so the grader holds one test's result at a time.
     let mut judged = Vec::with_capacity(challenge.tests.len());
     let mut settle = |index: usize, run: TestRun| {
@@ -103,6 +76,65 @@ pub fn grade(
         .count();
     report.passed = report.problem.is_none() && report.tests_passed == report.tests_total;
     Ok(report)
+}
+
+/// The report of a submission that could not be graded at all (a batch candidate with no
+/// readable answer): every test `error` with the closed-set message `message`, score 0.
+pub fn ungraded(challenge: &Challenge, path: &str, reveal: bool, message: &'static str) -> Report {
+    let submission = Submission {
+        path: path.to_owned(),
+        source: Ok(String::new()),
+        imports: Vec::new(),
+        defined: None,
+    };
+    let mut report = blank(challenge, &submission, reveal);
+    report.tests = challenge
+        .tests
+        .iter()
+        .map(|test| TestReport {
+            name: test.name.clone(),
+            visibility: test.visibility,
+            status: Status::Error,
+            weight: test.weight,
+            score: 0,
+            message: Some(message.to_owned()),
+            cpu_ms: None,
+            details: None,
+        })
+        .collect();
+    report
+}
+
+/// A report with every field but the tests and the totals filled in.
+fn blank(challenge: &Challenge, submission: &Submission, reveal: bool) -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        challenge: ChallengeInfo {
+            id: challenge.id.clone(),
+            title: challenge.title.clone(),
+        },
+        submission: submission.path.clone(),
+        passed: false,
+        score: 0,
+        max_score: challenge.tests.iter().map(|t| t.weight).sum(),
+        tests_passed: 0,
+        tests_total: challenge.tests.len(),
+        problem: None,
+        imports: submission.imports.clone(),
+        missing_entry_points: submission
+            .defined
+            .as_ref()
+            .map_or_else(Vec::new, |defined| {
+                challenge
+                    .entry
+                    .iter()
+                    .filter(|e| !defined.contains(e))
+                    .cloned()
+                    .collect()
+            }),
+        revealed: reveal,
+        tests: Vec::new(),
+    }
 }
 
 fn not_compiled(challenge: &Challenge) -> Vec<TestRun> {

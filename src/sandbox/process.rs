@@ -19,7 +19,7 @@ use super::pipe::{Frame, FrameReader, Patience, ReadError};
 use super::protocol::{Job, JobTest, Request, ServerFrame, Submission, SyntaxErrorInfo, TestRun};
 use super::settle::{Exit, WorkerEnd};
 use super::{Execution, Sandbox};
-use crate::error::Error;
+use crate::error::{Error, SandboxFailure};
 
 /// The main-thread stack of a fork server, and so of every worker: deep recursion in a
 /// submission needs about 1 KB of native stack per Python frame.
@@ -123,10 +123,10 @@ impl ForkServer {
             });
         }
         let mut child = command.spawn().map_err(|e| {
-            Error::Sandbox(format!(
+            Error::Sandbox(SandboxFailure::Start(format!(
                 "cannot start `{} __forkserver`: {e}",
                 executable.display()
-            ))
+            )))
         })?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(Error::Internal("fork server pipes missing".into()));
@@ -143,9 +143,9 @@ impl ForkServer {
         let mut patience = Patience::with_progress(START_PATIENCE, || clock.and_then(cpu::read));
         match server.reader.next(&mut patience) {
             Ok(Some(Frame::Server(ServerFrame::Ready))) => Ok(server),
-            _ => Err(Error::Sandbox(
+            _ => Err(Error::Sandbox(SandboxFailure::Start(
                 "the fork server did not start (see the message above)".into(),
-            )),
+            ))),
         }
     }
 
@@ -189,7 +189,7 @@ impl ForkServer {
                 ServerOrWorker::Server(ServerFrame::Spawned) => return self.collect(),
                 ServerOrWorker::Server(ServerFrame::SpawnFailed { error }) => {
                     if attempt == SPAWN_ATTEMPTS {
-                        return Err(Error::Sandbox(format!("cannot fork a worker: {error}")));
+                        return Err(Error::Sandbox(SandboxFailure::Fork(error)));
                     }
                     std::thread::sleep(SPAWN_BACKOFF * attempt);
                 }
@@ -259,5 +259,5 @@ enum ServerOrWorker {
 }
 
 fn lost(why: &str) -> Error {
-    Error::Sandbox(format!("lost the fork server: {why}"))
+    Error::Sandbox(SandboxFailure::Lost(why.to_owned()))
 }

@@ -2,4 +2,5 @@
 
 pub mod csv;
 pub mod html;
+pub mod json;
 pub mod table;

@@ -2,7 +2,8 @@
 
 use crate::batch::BatchReport;
 
-pub fn render(report: &BatchReport) -> String {
+pub fn render(report: &BatchReport, style: &crate::report::human::Style) -> String {
+    let _ = style;
     let _ = report;
     String::new()
 }

@@ -1,0 +1,269 @@
+//! `pygrade batch` and `pygrade merge` through the real command line, on a generated batch of
+//! more than 200 candidates (correct, wrong, hostile, unreadable, missing) against the cheap
+//! test-only challenge `tests/data/batch/add.toml`: the same report at any `--jobs`, after a
+//! `kill -9` and a resume, and from three partitions merged. Correctness tests: nothing here
+//! depends on how fast the machine is.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{root, scratch_dir, text};
+
+/// Correct answers, written differently.
+const CORRECT: &[&str] = &[
+    "def add(a, b):\n    return a + b\n",
+    "def add(a, b):\n    return sum([a, b])\n",
+    "def add(x, y):\n    total = x\n    total += y\n    return total\n",
+    "import operator\n\ndef add(a, b):\n    return operator.add(a, b)\n",
+    "add = lambda a, b: b + a\n",
+];
+/// Wrong answers of every status.
+const WRONG: &[&str] = &[
+    "def add(a, b):\n    return a - b\n",
+    "def add(a, b):\n    return a * b\n",
+    "def add(a, b):\n    print(a + b)\n",
+    "def add(a, b):\n    raise ValueError('nope')\n",
+    "def add(a, b):\n    return str(a + b)\n",
+    "def plus(a, b):\n    return a + b\n",
+    "def add(a, b)\n    return a + b\n",
+    "def add(a, b):\n    if a > 1000:\n        return 0\n    return a + b\n",
+];
+/// Hostile answers: each must end as a verdict, never stop the batch.
+const HOSTILE: &[&str] = &[
+    "def add(a, b):\n    while True:\n        pass\n",
+    // One allocation past the limit: far from the time limit on any machine.
+    "def add(a, b):\n    return ' ' * (200 << 20)\n",
+    "def add(a, b):\n    while True:\n        print('flood' * 1000)\n",
+    "import os\ndef add(a, b):\n    os.system('touch /tmp/pwned')\n    return a + b\n",
+    "def add(a, b):\n    return open('/etc/passwd').read()\n",
+    "import socket\ndef add(a, b):\n    return a + b\n",
+    "def add(a, b):\n    return add(a, b)\n",
+    "import sys\ndef add(a, b):\n    sys.exit(0)\n",
+    "def add(a, b):\n    import gc\n    return [o for o in gc.get_objects() if isinstance(o, int) and o > 10**9]\n",
+];
+
+/// Number of generated flat candidates; with the candidate folders the batch has more than 200.
+const FLAT: usize = 200;
+
+/// The batch folder, built once per test binary.
+fn corpus() -> &'static PathBuf {
+    static CORPUS: OnceLock<PathBuf> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let dir = scratch_dir("batch-corpus");
+        for i in 0..FLAT {
+            let source = match i % 10 {
+                0..=4 => format!("# candidate {i}\n{}", CORRECT[i % CORRECT.len()]),
+                5..=8 => format!("# candidate {i}\n{}", WRONG[i % WRONG.len()]),
+                _ => HOSTILE[(i / 10) % HOSTILE.len()].to_owned(),
+            };
+            std::fs::write(dir.join(format!("c{i:03}.py")), source).unwrap();
+        }
+        write_odd_candidates(&dir);
+        dir
+    })
+}
+
+/// Candidates whose answer cannot simply be read: each must become a row with a clear status.
+fn write_odd_candidates(dir: &Path) {
+    let put = |path: &str, bytes: &[u8]| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    put("empty.py", b"");
+    put("latin1.py", b"def add(a, b):\n    return a + b  # caf\xe9\n");
+    put("folder_named/add.py", CORRECT[0].as_bytes());
+    put("folder_named/helper.py", b"X = 1\n");
+    put("folder_single/src/solution.py", CORRECT[1].as_bytes());
+    put("folder_none/README.md", b"nothing here\n");
+    put("folder_two/a.py", b"");
+    put("folder_two/b.py", b"");
+    std::os::unix::fs::symlink(dir.join("does-not-exist"), dir.join("ghost.py")).unwrap();
+    let fifo = std::ffi::CString::new(dir.join("pipe.py").display().to_string()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+}
+
+fn challenge() -> String {
+    root().join("tests/data/batch/add.toml").display().to_string()
+}
+
+fn batch(extra: &[&str]) -> Output {
+    let corpus = corpus().display().to_string();
+    let challenge = challenge();
+    let mut args = vec!["batch", challenge.as_str(), corpus.as_str(), "--format", "json", "-q"];
+    args.extend_from_slice(extra);
+    let output = Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run pygrade");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "pygrade batch {extra:?}: {}",
+        text(&output.stderr)
+    );
+    output
+}
+
+/// The report with every measured CPU time removed: everything else must be equal.
+fn comparable(json: &[u8]) -> Value {
+    let mut value: Value = serde_json::from_slice(json).expect("a JSON report");
+    strip_cpu(&mut value);
+    value
+}
+
+fn strip_cpu(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("cpu_ms");
+            map.values_mut().for_each(strip_cpu);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_cpu),
+        _ => {}
+    }
+}
+
+/// The uninterrupted run at `--jobs 1`, the reference every other run must equal.
+fn reference() -> &'static Value {
+    static REFERENCE: OnceLock<Value> = OnceLock::new();
+    REFERENCE.get_or_init(|| comparable(&batch(&["--jobs", "1"]).stdout))
+}
+
+fn row<'v>(report: &'v Value, path: &str) -> &'v Value {
+    report["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == path)
+        .unwrap_or_else(|| panic!("no row for {path}"))
+}
+
+#[test]
+fn every_candidate_gets_a_row_with_a_clear_status() {
+    let report = reference();
+    let rows = report["submissions"].as_array().unwrap();
+    assert!(rows.len() > 200, "{} rows", rows.len());
+    let paths: Vec<&str> = rows.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(paths, sorted, "rows are in path order");
+    let status = |path: &str| row(report, path)["status"].as_str().unwrap().to_owned();
+    assert_eq!(status("empty.py"), "empty");
+    assert_eq!(status("latin1.py"), "not_utf8");
+    assert_eq!(status("ghost.py"), "unreadable");
+    assert_eq!(status("pipe.py"), "unreadable");
+    assert_eq!(status("folder_none/"), "no_answer");
+    assert_eq!(status("folder_two/"), "no_answer");
+    assert_eq!(row(report, "folder_named/add.py")["passed"], true);
+    assert_eq!(row(report, "folder_single/src/solution.py")["passed"], true);
+    assert_eq!(row(report, "c000.py")["passed"], true);
+    assert_eq!(row(report, "c005.py")["passed"], false);
+    for hostile in ["c009.py", "c019.py", "c029.py"] {
+        assert_eq!(row(report, hostile)["status"], "graded", "{hostile}");
+        assert_eq!(row(report, hostile)["passed"], false, "{hostile}");
+    }
+    let statuses: HashSet<&str> = rows
+        .iter()
+        .flat_map(|r| r["tests"].as_array().unwrap())
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    for expected in ["pass", "fail", "error", "timeout", "memory_limit", "output_limit"] {
+        assert!(statuses.contains(expected), "no {expected} in the batch: {statuses:?}");
+    }
+    let json = report.to_string();
+    assert!(
+        !json.contains("987654321") && !json.contains("1111111110"),
+        "a hidden input or expected value is in the report"
+    );
+}
+
+#[test]
+fn jobs_do_not_change_the_report() {
+    for jobs in ["2", "8"] {
+        let report = comparable(&batch(&["--jobs", jobs]).stdout);
+        assert!(report == *reference(), "--jobs {jobs} gave another report");
+    }
+}
+
+#[test]
+fn a_killed_batch_resumes_without_grading_anything_twice() {
+    let dir = scratch_dir("batch-resume");
+    let results = dir.join("results.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .args(["batch", &challenge(), &corpus().display().to_string(), "-q", "-j", "2"])
+        .arg("--results")
+        .arg(&results)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start pygrade");
+    // Wait for some rows, however slow the machine is today, then kill it mid-batch.
+    let started = Instant::now();
+    while rows_in(&results).len() < 40 && started.elapsed() < Duration::from_secs(600) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill -9");
+    child.wait().unwrap();
+    let before = rows_in(&results);
+    assert!(before.len() >= 40 && before.len() < 200, "{} rows before the kill", before.len());
+    // A torn last line, as a kill in the middle of a write would leave.
+    let mut torn = std::fs::read(&results).unwrap();
+    torn.extend_from_slice(b"{\"kind\":\"row\",\"key\":\"torn");
+    std::fs::write(&results, torn).unwrap();
+    let resumed = batch(&["-j", "2", "--results", &results.display().to_string()]);
+    assert!(comparable(&resumed.stdout) == *reference(), "the resumed report differs");
+    let after = rows_in(&results);
+    let keys: HashSet<&String> = after.iter().collect();
+    assert_eq!(keys.len(), after.len(), "a submission was graded twice");
+    let total = reference()["submissions"].as_array().unwrap().len();
+    assert_eq!(after.len(), total, "every row recorded exactly once");
+    // A third run grades nothing.
+    batch(&["--results", &results.display().to_string()]);
+    assert_eq!(rows_in(&results).len(), total);
+}
+
+/// The keys of the row lines in a results file that parse.
+fn rows_in(results: &Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(results) else {
+        return Vec::new();
+    };
+    bytes
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter(|line| line["kind"] == "row")
+        .map(|line| line["key"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn three_partitions_merge_into_the_unsplit_report() {
+    let dir = scratch_dir("batch-partition");
+    let mut files = Vec::new();
+    for k in 1..=3 {
+        let results = dir.join(format!("slice{k}.jsonl"));
+        let slice = batch(&[
+            "--partition",
+            &format!("{k}/3"),
+            "--results",
+            &results.display().to_string(),
+        ]);
+        let rows = comparable(&slice.stdout)["submissions"].as_array().unwrap().len();
+        assert!((66..=72).contains(&rows), "slice {k} has {rows} rows");
+        files.push(results.display().to_string());
+    }
+    let mut args = vec!["merge", "--format", "json"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    assert!(comparable(&merged.stdout) == *reference(), "the merged report differs");
+}
