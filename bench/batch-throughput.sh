@@ -8,9 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 cargo build --release --locked -q
-BIN=$PWD/target/release/pygrade
 WORK=$(mktemp -d /tmp/pygrade-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# A private copy, so a rebuild during the run cannot swap the binary under it.
+cp target/release/pygrade "$WORK/pygrade"
+BIN=$WORK/pygrade
 CHALLENGES=(change_dir group_anagrams lru_cache memoize_ttl pipeline)
 PER=$((N / ${#CHALLENGES[@]}))
 # The corpus: each challenge's fixtures (correct, wrong and runaway answers) cycled to PER

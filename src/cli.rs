@@ -95,11 +95,15 @@ pub struct LimitArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BatchArgs {
-    /// A challenge id, or a path to a challenge TOML file.
+    /// A challenge id, or a path to a challenge TOML file (with `--manifest`: the first folder).
     pub challenge: String,
     /// `.py` files, folders of `.py` files, and folders of candidate folders.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "manifest")]
     pub paths: Vec<PathBuf>,
+    /// Grade every candidate folder against each challenge a manifest (`pygrade.toml`) names:
+    /// `pygrade batch --manifest pygrade.toml DIR...`.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
     /// The answer file inside each candidate folder [default: `<challenge id>.py`, else the
     /// folder's single `.py` file].
     #[arg(long, value_name = "NAME")]

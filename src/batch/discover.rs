@@ -71,6 +71,30 @@ pub fn discover(inputs: &[PathBuf], rule: Rule<'_>) -> Result<Vec<Candidate>, Er
     Ok(candidates)
 }
 
+/// The candidate folders of `inputs` (`--manifest`): each input's visible subfolders, as
+/// `(label ending in "/", path)`, sorted by label.
+pub fn folders(inputs: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Error> {
+    let mut found = Vec::new();
+    for input in inputs {
+        let listed = entries(input).map_err(|e| Error::Read {
+            path: input.display().to_string(),
+            message: format!("{e} (with `--manifest`, give folders of candidate folders)"),
+        })?;
+        let prefix = (inputs.len() > 1).then(|| slashed(input));
+        for (name, path, kind) in listed {
+            if matches!(kind, Kind::Folder) {
+                let label = match &prefix {
+                    Some(prefix) => format!("{}/{name}/", prefix.trim_end_matches('/')),
+                    None => format!("{name}/"),
+                };
+                found.push((label, path));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// The candidates in one input folder: its `.py` files and its subfolders.
 fn in_folder(
     folder: &Path,

@@ -2,6 +2,7 @@
 //! flags code that looks alike. The engine never prints.
 
 pub mod assemble;
+pub mod combined;
 pub mod discover;
 pub mod journal;
 pub mod key;

@@ -23,6 +23,9 @@ const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 const MAX_JOBS: usize = 256;
 
 pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> Result<u8, Error> {
+    if let Some(manifest) = &args.manifest {
+        return super::manifest_batch::run(set, args, manifest);
+    }
     let challenge = set.resolve(&args.challenge)?;
     let options = grade_options(args.limits)?;
     let similarity = similarity_options(&args.output)?;
@@ -37,7 +40,8 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> R
         candidates = key::partition(candidates, k, n);
     }
     let basis = key::basis(&challenge, options);
-    let (journal, known) = open_journal(args.results.as_deref(), &challenge, &basis, &template)?;
+    let (journal, known) = open_journal(args.results.as_deref())?;
+    record_run(journal.as_ref(), &challenge, &basis, &template)?;
     let sandbox = sandbox()?;
     let batch = Batch {
         challenge: &challenge,
@@ -81,7 +85,7 @@ pub(super) fn similarity_options(output: &BatchOutput) -> Result<similarity::Opt
     })
 }
 
-fn jobs(asked: Option<usize>) -> Result<usize, Error> {
+pub(super) fn jobs(asked: Option<usize>) -> Result<usize, Error> {
     match asked {
         Some(0) => Err(Error::Usage("`--jobs` must be at least 1".into())),
         Some(n) if n > MAX_JOBS => Err(Error::Usage(format!("`--jobs` must be at most {MAX_JOBS}"))),
@@ -105,22 +109,14 @@ fn template(path: Option<&Path>, challenge: &Challenge) -> Result<String, Error>
     })
 }
 
-/// Opens `--results`, records this run, and returns the rows it already holds by key.
-fn open_journal(
+/// Opens `--results` and returns the rows it already holds, by key.
+pub(super) fn open_journal(
     path: Option<&Path>,
-    challenge: &Challenge,
-    basis: &str,
-    template: &str,
 ) -> Result<(Option<Journal>, HashMap<String, Record>), Error> {
     let Some(path) = path else {
         return Ok((None, HashMap::new()));
     };
     let (journal, lines) = Journal::open(path)?;
-    journal.append(&Line::Run(RunInfo {
-        challenge_id: challenge.id.clone(),
-        basis: basis.to_owned(),
-        template: template.to_owned(),
-    }))?;
     let known = lines
         .into_iter()
         .filter_map(|line| match line {
@@ -131,7 +127,23 @@ fn open_journal(
     Ok((Some(journal), known))
 }
 
-fn heading(challenge: &Challenge, revealed: bool) -> Heading {
+/// Records in the journal what the rows that follow are graded against.
+pub(super) fn record_run(
+    journal: Option<&Journal>,
+    challenge: &Challenge,
+    basis: &str,
+    template: &str,
+) -> Result<(), Error> {
+    journal.map_or(Ok(()), |journal| {
+        journal.append(&Line::Run(RunInfo {
+            challenge_id: challenge.id.clone(),
+            basis: basis.to_owned(),
+            template: template.to_owned(),
+        }))
+    })
+}
+
+pub(super) fn heading(challenge: &Challenge, revealed: bool) -> Heading {
     Heading {
         challenge: ChallengeInfo {
             id: challenge.id.clone(),

@@ -4,6 +4,7 @@
 mod batch;
 mod catalog;
 mod grade;
+mod manifest_batch;
 mod merge;
 mod progress;
 

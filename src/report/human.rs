@@ -35,6 +35,11 @@ impl Style {
         Style { color }
     }
 
+    /// Whether colour is on.
+    pub(crate) fn color(&self) -> bool {
+        self.color
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("{code}{text}{RESET}")

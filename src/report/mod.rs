@@ -40,6 +40,19 @@ pub fn render(format: Format, report: &Report, style: &human::Style) -> String {
     }
 }
 
+/// The one place a report's format is chosen: a manifest batch (`html` is per challenge only).
+pub fn render_combined(
+    format: BatchFormat,
+    report: &crate::batch::combined::CombinedReport,
+) -> Option<String> {
+    match format {
+        BatchFormat::Table => Some(batch::combined::table(report)),
+        BatchFormat::Csv => Some(batch::combined::csv(report)),
+        BatchFormat::Json => Some(batch::combined::json(report)),
+        BatchFormat::Html => None,
+    }
+}
+
 /// The one place a report's format is chosen: a batch.
 pub fn render_batch(format: BatchFormat, report: &BatchReport, style: &human::Style) -> String {
     match format {

@@ -105,7 +105,7 @@ fn similar_to(report: &BatchReport, path: &str) -> String {
 
 /// A field a submission chose, made inert for a spreadsheet: a leading `'` when it starts with
 /// `=`, `+`, `-`, `@`, tab or CR (OWASP's CSV-injection rule).
-fn neutralise(field: &str) -> String {
+pub(crate) fn neutralise(field: &str) -> String {
     if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{field}")
     } else {

@@ -23,9 +23,9 @@ use std::fmt::Write as _;
 
 use crate::batch::{BatchReport, Entry, Match, RowStatus, Summary};
 use crate::challenge::Visibility;
-use crate::grade::{ChallengeInfo, Report, Status};
+use crate::grade::Status;
 use crate::report::escape;
-use crate::report::human::{self, Style};
+use crate::report::human::Style;
 
 /// Paths are cut to this many columns (keeping their end).
 const MAX_PATH_WIDTH: usize = 48;
@@ -74,30 +74,9 @@ struct Paint {
 }
 
 impl Paint {
-    /// `Style` keeps its choice and its painter private to the human reporter, so ask it: a
-    /// coloured human report of a blank grade holds an escape sequence, a plain one none (every
-    /// text in it is pygrade's own or escaped).
     fn new(style: &Style) -> Paint {
-        let blank = Report {
-            schema_version: 0,
-            challenge: ChallengeInfo {
-                id: String::new(),
-                title: String::new(),
-            },
-            submission: String::new(),
-            passed: true,
-            score: 0,
-            max_score: 0,
-            tests_passed: 0,
-            tests_total: 0,
-            problem: None,
-            imports: Vec::new(),
-            missing_entry_points: Vec::new(),
-            revealed: false,
-            tests: Vec::new(),
-        };
         Paint {
-            color: human::render(&blank, style).contains('\x1b'),
+            color: style.color(),
         }
     }
 

@@ -1,0 +1,85 @@
+//! Reporters for `pygrade batch --manifest`: a row per candidate folder with each challenge's
+//! score and the weighted total, as a terminal table, CSV or JSON.
+
+use crate::batch::combined::CombinedReport;
+use crate::batch::RowStatus;
+use crate::report::escape;
+
+/// The terminal table: candidate, `score/max` per challenge, total, pass (no colour).
+pub fn table(report: &CombinedReport) -> String {
+    let width = report
+        .candidates
+        .iter()
+        .map(|c| escape::line(&c.path).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(9, 60);
+    let mut out = format!("{:<width$}", "candidate");
+    for part in &report.challenges {
+        out.push_str(&format!("  {:>12}", cut(&escape::line(&part.challenge), 12)));
+    }
+    out.push_str("   total  result\n");
+    for candidate in &report.candidates {
+        out.push_str(&format!("{:<width$}", cut(&escape::line(&candidate.path), width)));
+        for (part, score) in report.challenges.iter().zip(&candidate.scores) {
+            let cell = match score.status {
+                RowStatus::Graded | RowStatus::Empty | RowStatus::NotUtf8 => {
+                    format!("{}/{}", score.score, part.max_score)
+                }
+                other => other.as_str().replace('_', " "),
+            };
+            out.push_str(&format!("  {cell:>12}"));
+        }
+        let result = if candidate.passed { "pass" } else { "fail" };
+        out.push_str(&format!("  {:>5.1}%  {result}\n", candidate.total * 100.0));
+    }
+    out.push_str(&summary(report));
+    out
+}
+
+fn summary(report: &CombinedReport) -> String {
+    let count = report.candidates.len();
+    let passed = report.candidates.iter().filter(|c| c.passed).count();
+    let mean = if count == 0 {
+        0.0
+    } else {
+        report.candidates.iter().map(|c| c.total).sum::<f64>() / count as f64 * 100.0
+    };
+    let threshold = report
+        .threshold
+        .map_or_else(|| "every test".to_owned(), |t| format!("{:.1}%", t * 100.0));
+    format!("\n{count} candidates, mean total {mean:.1}%, {passed} passed (pass: {threshold})\n")
+}
+
+/// CSV: `path, <challenge> score..., total, passed`; formula-like fields neutralised.
+pub fn csv(report: &CombinedReport) -> String {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header = vec!["path".to_owned()];
+    header.extend(report.challenges.iter().map(|p| p.challenge.clone()));
+    header.extend(["total".to_owned(), "passed".to_owned()]);
+    let _ = writer.write_record(&header);
+    for candidate in &report.candidates {
+        let mut row = vec![super::csv::neutralise(&candidate.path)];
+        row.extend(candidate.scores.iter().map(|s| s.score.to_string()));
+        row.push(format!("{:.4}", candidate.total));
+        row.push(candidate.passed.to_string());
+        let _ = writer.write_record(&row);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The combined report as one pretty-printed JSON object.
+pub fn json(report: &CombinedReport) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        + "\n"
+}
+
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut kept: String = text.chars().take(width.saturating_sub(1)).collect();
+        kept.push('…');
+        kept
+    }
+}
