@@ -267,3 +267,61 @@ fn three_partitions_merge_into_the_unsplit_report() {
     assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
     assert!(comparable(&merged.stdout) == *reference(), "the merged report differs");
 }
+
+#[test]
+fn a_manifest_batch_scores_each_candidate_folder_on_every_entry() {
+    let dir = scratch_dir("batch-manifest");
+    let manifest = dir.join("pygrade.toml");
+    let challenge = challenge();
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[grade]]\nchallenge = {challenge:?}\nfile = \"a.py\"\nweight = 2\n\n\
+             [[grade]]\nchallenge = {challenge:?}\nfile = \"sub/b.py\"\n\n[pass]\nthreshold = 0.6\n"
+        ),
+    )
+    .unwrap();
+    let folder = dir.join("candidates");
+    for (path, source) in [
+        ("alice/a.py", CORRECT[0]),
+        ("alice/sub/b.py", CORRECT[1]),
+        ("bob/a.py", CORRECT[2]),
+        ("carol/a.py", WRONG[0]),
+    ] {
+        let path = folder.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, source).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .arg("batch")
+        .arg("--manifest")
+        .arg(&manifest)
+        .arg(&folder)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows: Vec<(String, f64, bool)> = report["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_owned(),
+                (c["total"].as_f64().unwrap() * 1000.0).round() / 1000.0,
+                c["passed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("alice/".to_owned(), 1.0, true),
+            ("bob/".to_owned(), 0.667, true),
+            ("carol/".to_owned(), 0.0, false),
+        ]
+    );
+    let second = &report["candidates"][1]["scores"][1];
+    assert_eq!(second["status"], "no_answer", "{second}");
+}
