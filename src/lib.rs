@@ -18,6 +18,7 @@ mod diff;
 pub mod error;
 pub mod grade;
 mod input;
+pub mod manifest;
 pub mod report;
 pub mod sandbox;
 mod stats;
