@@ -319,7 +319,8 @@ impl Loader<'_> {
     fn locate(&self, value: &Spanned<String>) -> Result<(String, Located), ChallengeError> {
         let name = value.get_ref();
         if name.is_empty() || name.chars().any(char::is_control) {
-            let message = "`challenge` must be a challenge id or a path, without control characters";
+            let message =
+                "`challenge` must be a challenge id or a path, without control characters";
             return Err(self.err(Some(value.span()), message));
         }
         let here = self.dir.join(name);
@@ -342,9 +343,16 @@ impl Loader<'_> {
     /// The error for a bare name that is neither a known id nor a challenge folder.
     fn unknown(&self, value: &Spanned<String>) -> ChallengeError {
         let ids: Vec<&str> = self.set.ids().collect();
-        let mut known: Vec<String> = ids.iter().take(KNOWN_SHOWN).map(|id| format!("`{id}`")).collect();
+        let mut known: Vec<String> = ids
+            .iter()
+            .take(KNOWN_SHOWN)
+            .map(|id| format!("`{id}`"))
+            .collect();
         if ids.len() > KNOWN_SHOWN {
-            known.push(format!("and {} more (`pygrade list`)", ids.len() - KNOWN_SHOWN));
+            known.push(format!(
+                "and {} more (`pygrade list`)",
+                ids.len() - KNOWN_SHOWN
+            ));
         }
         let message = format!(
             "unknown challenge `{}` (known: {}); a path to a challenge TOML or folder works too",
@@ -360,10 +368,10 @@ impl Loader<'_> {
         let name = shown(value.get_ref());
         match error {
             Error::Challenge(mut inner) => {
-                let line = line_of(self.text, value.span().start);
+                let at = self.err(Some(value.span()), "");
                 inner.message = format!(
-                    "{} (in challenge `{name}`, named at {}:{line})",
-                    inner.message, self.origin
+                    "in the challenge named at {}:{}:{}: {}",
+                    self.origin, at.line, at.column, inner.message
                 );
                 inner
             }
@@ -379,7 +387,9 @@ impl Loader<'_> {
 /// and one file has one spelling.
 fn check_file(file: &str) -> Result<(), String> {
     if file.len() > MAX_FILE_BYTES {
-        return Err(format!("`file` is too long (at most {MAX_FILE_BYTES} bytes)"));
+        return Err(format!(
+            "`file` is too long (at most {MAX_FILE_BYTES} bytes)"
+        ));
     }
     if file.chars().any(char::is_control) {
         return Err("`file` contains a control character".into());
@@ -526,7 +536,10 @@ mod tests {
             &format!("{LRU}wieght = 2\n"),
             "D/pygrade.toml:4:1: unknown field `wieght`",
         );
-        s.check_error(&format!("{LRU}weight = \"2\"\n"), "D/pygrade.toml:4:10: invalid type");
+        s.check_error(
+            &format!("{LRU}weight = \"2\"\n"),
+            "D/pygrade.toml:4:10: invalid type",
+        );
         s.check_error(
             "[[grade]]\nchallenge = \"lru_cache\"\n",
             "D/pygrade.toml:1:1: missing field `file`",
@@ -535,10 +548,19 @@ mod tests {
             "[[grade]]\nfile = \"a.py\"\n",
             "D/pygrade.toml:1:1: missing field `challenge`",
         );
-        s.check_error("[pass]\nthreshold = 0.5\n", "D/pygrade.toml:1:1: no `[[grade]]`");
+        s.check_error(
+            "[pass]\nthreshold = 0.5\n",
+            "D/pygrade.toml:1:1: no `[[grade]]`",
+        );
         s.check_error("grade = []\n", "D/pygrade.toml:1:9: no `[[grade]]`");
-        s.check_error(&format!("{LRU}weight = 0\n"), "D/pygrade.toml:4:10: `weight` must be");
-        s.check_error(&format!("{LRU}weight = 1001\n"), "D/pygrade.toml:4:10: `weight` must be");
+        s.check_error(
+            &format!("{LRU}weight = 0\n"),
+            "D/pygrade.toml:4:10: `weight` must be",
+        );
+        s.check_error(
+            &format!("{LRU}weight = 1001\n"),
+            "D/pygrade.toml:4:10: `weight` must be",
+        );
         s.check_error(
             &format!("{LRU}[pass]\nthreshold = 0\n"),
             "D/pygrade.toml:5:13: `threshold` is a share",
@@ -557,15 +579,22 @@ mod tests {
         );
         let bad = [b"[[grade]]\nfile = \"a".as_slice(), &[0xff], b"\"\n"].concat();
         let message = s.load(bad).map(|_| ()).unwrap_err();
-        assert!(message.contains("pygrade.toml:2:10: invalid UTF-8 (byte 0xff)"), "{message}");
+        assert!(
+            message.contains("pygrade.toml:2:10: invalid UTF-8 (byte 0xff)"),
+            "{message}"
+        );
     }
 
     #[test]
     fn refuses_files_outside_the_candidate_folder() {
         let s = Scratch::new("files");
-        let with = |file: &str| format!("[[grade]]\nchallenge = \"lru_cache\"\nfile = \"{file}\"\n");
+        let with =
+            |file: &str| format!("[[grade]]\nchallenge = \"lru_cache\"\nfile = \"{file}\"\n");
         for (file, why) in [
-            ("/etc/passwd", "`file` is relative to the candidate's folder"),
+            (
+                "/etc/passwd",
+                "`file` is relative to the candidate's folder",
+            ),
             ("../a.py", "`file` `../a.py` has a `.` or `..` component"),
             ("a//b.py", "`file` `a//b.py` has an empty component"),
             ("", "`file` `` has an empty component"),
@@ -581,11 +610,14 @@ mod tests {
     #[test]
     fn challenge_paths_resolve_next_to_the_manifest() {
         let s = Scratch::new("paths");
-        s.write("sub/broken.toml", CHALLENGE.replace("expect = 1", "expct = 1"));
+        s.write(
+            "sub/broken.toml",
+            CHALLENGE.replace("expect = 1", "expct = 1"),
+        );
         s.check_error(
             "[[grade]]\nchallenge = \"sub/broken.toml\"\nfile = \"a.py\"\n",
-            "D/sub/broken.toml:9:1: unknown field `expct` (in challenge `sub/broken.toml`, named \
-             at D/pygrade.toml:2)",
+            "D/sub/broken.toml:9:1: in the challenge named at D/pygrade.toml:2:13: unknown field \
+             `expct`, expected one of",
         );
         s.check_error(
             "[[grade]]\nchallenge = \"sub/missing.toml\"\nfile = \"a.py\"\n",
@@ -597,7 +629,11 @@ mod tests {
         let text = "[[grade]]\nchallenge = \"sub/../local/\"\nfile = \"a.py\"\n\
                     [[grade]]\nchallenge = \"lru_cache\"\nfile = \"a.py\"\n";
         let manifest = s.load(text).unwrap();
-        let ids: Vec<&str> = manifest.entries.iter().map(|e| e.challenge.id.as_str()).collect();
+        let ids: Vec<&str> = manifest
+            .entries
+            .iter()
+            .map(|e| e.challenge.id.as_str())
+            .collect();
         assert_eq!(ids, ["local", "lru_cache"]);
     }
 
@@ -629,7 +665,10 @@ mod tests {
             .load("[[grade]]\nchallenge = \"lru_cache\"\nfile = \"sol/a.py\"\n")
             .unwrap();
         let error = manifest.check_files(&inner).unwrap_err().to_string();
-        assert!(error.contains("is a symlink to outside the folder"), "{error}");
+        assert!(
+            error.contains("is a symlink to outside the folder"),
+            "{error}"
+        );
     }
 
     #[test]
