@@ -156,7 +156,10 @@ pub struct BatchOutput {
 fn parse_partition(text: &str) -> Result<(u32, u32), String> {
     let usage = || format!("`{text}` is not K/N with 1 <= K <= N (for example 2/3)");
     let (k, n) = text.split_once('/').ok_or_else(usage)?;
-    let (k, n): (u32, u32) = (k.parse().map_err(|_| usage())?, n.parse().map_err(|_| usage())?);
+    let (k, n): (u32, u32) = (
+        k.parse().map_err(|_| usage())?,
+        n.parse().map_err(|_| usage())?,
+    );
     if k >= 1 && k <= n {
         Ok((k, n))
     } else {

@@ -51,7 +51,10 @@ pub fn assemble(
         .iter()
         .filter_map(|r| {
             let source = r.source.as_deref()?;
-            Some((r.entry.path.clone(), similarity::fingerprint(source, &template)))
+            Some((
+                r.entry.path.clone(),
+                similarity::fingerprint(source, &template),
+            ))
         })
         .collect();
     let items: Vec<(&str, &similarity::Fingerprints)> =
@@ -84,7 +87,10 @@ pub fn assemble(
 /// given as each journal's lines. Every journal's last run must have the same basis; rows
 /// recorded under another basis (an older challenge, other options) are left out, and of several
 /// rows for one path the last one read wins.
-pub fn merge(journals: Vec<Vec<Line>>, options: &similarity::Options) -> Result<BatchReport, Error> {
+pub fn merge(
+    journals: Vec<Vec<Line>>,
+    options: &similarity::Options,
+) -> Result<BatchReport, Error> {
     let mut bases = journals.iter().map(|lines| {
         lines.iter().rev().find_map(|line| match line {
             Line::Run(run) => Some(run.clone()),
@@ -92,7 +98,9 @@ pub fn merge(journals: Vec<Vec<Line>>, options: &similarity::Options) -> Result<
         })
     });
     let Some(Some(run)) = bases.next() else {
-        return Err(Error::Usage("a results file given records no batch run".into()));
+        return Err(Error::Usage(
+            "a results file given records no batch run".into(),
+        ));
     };
     if bases.any(|other| other.as_ref().is_none_or(|other| other.basis != run.basis)) {
         return Err(Error::Usage(
@@ -108,7 +116,7 @@ pub fn merge(journals: Vec<Vec<Line>>, options: &similarity::Options) -> Result<
             match line {
                 Line::Run(other) => current = other.basis == run.basis,
                 Line::Row(record) if current => {
-                    latest.insert(record.entry.path.clone(), record);
+                    latest.insert(record.entry.path.clone(), *record);
                 }
                 Line::Row(_) => {}
             }
@@ -116,7 +124,9 @@ pub fn merge(journals: Vec<Vec<Line>>, options: &similarity::Options) -> Result<
     }
     let records: Vec<Record> = latest.into_values().collect();
     let Some(first) = records.first() else {
-        return Err(Error::Usage("the results files hold no graded submission".into()));
+        return Err(Error::Usage(
+            "the results files hold no graded submission".into(),
+        ));
     };
     let heading = Heading::of(first);
     Ok(assemble(heading, &run.template, records, options))

@@ -96,11 +96,7 @@ pub fn folders(inputs: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, Error> {
 }
 
 /// The candidates in one input folder: its `.py` files and its subfolders.
-fn in_folder(
-    folder: &Path,
-    prefix: Option<&str>,
-    rule: Rule<'_>,
-) -> Result<Vec<Candidate>, Error> {
+fn in_folder(folder: &Path, prefix: Option<&str>, rule: Rule<'_>) -> Result<Vec<Candidate>, Error> {
     let label = |name: &str| match prefix {
         Some(prefix) => format!("{}/{name}", prefix.trim_end_matches('/')),
         None => name.to_owned(),
@@ -243,11 +239,17 @@ mod tests {
             file: None,
             challenge_id: "lru_cache",
         };
-        let found = discover(&[root.clone()], rule).unwrap();
+        let found = discover(std::slice::from_ref(&root), rule).unwrap();
         let labels: Vec<&str> = found.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(
             labels,
-            ["alice/lru_cache.py", "b.py", "bob/only.py", "carol/", "dave/"]
+            [
+                "alice/lru_cache.py",
+                "b.py",
+                "bob/only.py",
+                "carol/",
+                "dave/"
+            ]
         );
         assert!(matches!(&found[3].answer, Answer::Missing(m) if m.contains("no `lru_cache.py`")));
         assert!(matches!(&found[4].answer, Answer::Missing(m) if m.contains("2 `.py` files")));

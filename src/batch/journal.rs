@@ -22,7 +22,7 @@ pub enum Line {
     /// A batch run started: what it grades against.
     Run(RunInfo),
     /// A finished row.
-    Row(Record),
+    Row(Box<Record>),
 }
 
 /// What a run grades against; the same for every slice of one batch.
@@ -127,13 +127,21 @@ mod tests {
             basis: "b".into(),
             template: String::new(),
         });
-        std::fs::write(&path, format!("{}\n{{\"kind\":\"ro", serde_json::to_string(&run).unwrap())).unwrap();
+        std::fs::write(
+            &path,
+            format!("{}\n{{\"kind\":\"ro", serde_json::to_string(&run).unwrap()),
+        )
+        .unwrap();
         let (journal, lines) = Journal::open(&path).unwrap();
         assert_eq!(lines.len(), 1);
         journal.append(&run).unwrap();
         drop(journal);
         let (_, lines) = Journal::open(&path).unwrap();
-        assert_eq!(lines.len(), 2, "the torn line must not swallow the next one");
+        assert_eq!(
+            lines.len(),
+            2,
+            "the torn line must not swallow the next one"
+        );
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -65,8 +65,10 @@ pub fn grade_all(
                     return Ok(record.clone());
                 }
                 let record = read.grade(batch);
-                if let (Some(journal), false) = (journal, record.entry.status == RowStatus::GraderError) {
-                    journal.append(&Line::Row(record.clone()))?;
+                if let (Some(journal), false) =
+                    (journal, record.entry.status == RowStatus::GraderError)
+                {
+                    journal.append(&Line::Row(Box::new(record.clone())))?;
                 }
                 progress.finished(&record.entry);
                 Ok(record)
@@ -132,7 +134,9 @@ impl<'c> Read<'c> {
                     unreachable!("only files are read");
                 };
                 match graded(batch, label, path) {
-                    Ok((status, hash, source, report)) => (status, None, hash, source, Some(report)),
+                    Ok((status, hash, source, report)) => {
+                        (status, None, hash, source, Some(report))
+                    }
                     Err(error) => (RowStatus::GraderError, Some(error), None, None, None),
                 }
             }
@@ -170,12 +174,17 @@ fn graded(batch: &Batch<'_>, label: &str, path: &Path) -> Result<Graded, String>
                 Some(_) => RowStatus::Graded,
             };
             let hash = key::content_hash(&bytes);
-            (Submission::from_bytes(label, &bytes), Some(hash), status, text)
+            (
+                Submission::from_bytes(label, &bytes),
+                Some(hash),
+                status,
+                text,
+            )
         }
         // Too large: the report says so, as `pygrade grade` would.
         Err(InputError::TooLarge { .. }) => {
-            let submission = Submission::read(&path.to_string_lossy())
-                .map_err(|e| e.to_string())?;
+            let submission =
+                Submission::read(&path.to_string_lossy()).map_err(|e| e.to_string())?;
             let submission = Submission {
                 path: label.to_owned(),
                 ..submission

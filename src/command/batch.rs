@@ -56,7 +56,12 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> R
     let failed = records
         .iter()
         .any(|r| r.entry.status == RowStatus::GraderError);
-    let report = assemble::assemble(heading(&challenge, options.reveal), &template, records, &similarity);
+    let report = assemble::assemble(
+        heading(&challenge, options.reveal),
+        &template,
+        records,
+        &similarity,
+    );
     deliver(&args.output, &report, color)?;
     Ok(u8::from(failed))
 }
@@ -77,7 +82,9 @@ pub(super) fn deliver(
 
 pub(super) fn similarity_options(output: &BatchOutput) -> Result<similarity::Options, Error> {
     if !(0.0..=1.0).contains(&output.similarity) {
-        return Err(Error::Usage("`--similarity` must be between 0 and 1".into()));
+        return Err(Error::Usage(
+            "`--similarity` must be between 0 and 1".into(),
+        ));
     }
     Ok(similarity::Options {
         threshold: output.similarity,
@@ -88,7 +95,9 @@ pub(super) fn similarity_options(output: &BatchOutput) -> Result<similarity::Opt
 pub(super) fn jobs(asked: Option<usize>) -> Result<usize, Error> {
     match asked {
         Some(0) => Err(Error::Usage("`--jobs` must be at least 1".into())),
-        Some(n) if n > MAX_JOBS => Err(Error::Usage(format!("`--jobs` must be at most {MAX_JOBS}"))),
+        Some(n) if n > MAX_JOBS => {
+            Err(Error::Usage(format!("`--jobs` must be at most {MAX_JOBS}")))
+        }
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, usize::from)),
     }
@@ -120,7 +129,7 @@ pub(super) fn open_journal(
     let known = lines
         .into_iter()
         .filter_map(|line| match line {
-            Line::Row(record) => Some((record.key.clone(), record)),
+            Line::Row(record) => Some((record.key.clone(), *record)),
             Line::Run(_) => None,
         })
         .collect();

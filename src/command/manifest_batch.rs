@@ -17,11 +17,7 @@ use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::report;
 
-pub(super) fn run(
-    set: &ChallengeSet,
-    args: &BatchArgs,
-    manifest: &Path,
-) -> Result<u8, Error> {
+pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, manifest: &Path) -> Result<u8, Error> {
     let manifest = Manifest::load(manifest, set)?;
     if args.file.is_some() || args.template.is_some() {
         return Err(Error::Usage(
@@ -56,9 +52,16 @@ pub(super) fn run(
         let reporter = Reporter::new(args.output.quiet);
         let records = batch::grade_all(&batch, &candidates, &known, journal.as_ref(), &reporter)?;
         reporter.end();
-        failed |= records.iter().any(|r| r.entry.status == RowStatus::GraderError);
+        failed |= records
+            .iter()
+            .any(|r| r.entry.status == RowStatus::GraderError);
         let heading = heading(challenge, options.reveal);
-        reports.push(assemble::assemble(heading, &challenge.starter, records, &similarity));
+        reports.push(assemble::assemble(
+            heading,
+            &challenge.starter,
+            records,
+            &similarity,
+        ));
         parts.push(Part {
             challenge: challenge.id.clone(),
             title: challenge.title.clone(),
@@ -74,7 +77,10 @@ pub(super) fn run(
 }
 
 /// The candidate folders, or slice K of N of them.
-fn owners(inputs: &[PathBuf], partition: Option<(u32, u32)>) -> Result<Vec<(String, PathBuf)>, Error> {
+fn owners(
+    inputs: &[PathBuf],
+    partition: Option<(u32, u32)>,
+) -> Result<Vec<(String, PathBuf)>, Error> {
     let folders = discover::folders(inputs)?;
     let Some((k, n)) = partition else {
         return Ok(folders);
@@ -90,7 +96,10 @@ fn owners(inputs: &[PathBuf], partition: Option<(u32, u32)>) -> Result<Vec<(Stri
         .into_iter()
         .map(|c| c.label)
         .collect();
-    Ok(folders.into_iter().filter(|(label, _)| kept.contains(label)).collect())
+    Ok(folders
+        .into_iter()
+        .filter(|(label, _)| kept.contains(label))
+        .collect())
 }
 
 /// Each candidate folder's answer to one entry: `<folder>/<file>`, or a `no_answer` row.
@@ -102,7 +111,9 @@ fn answers(owners: &[(String, PathBuf)], file: &str) -> Vec<Candidate> {
             let answer = if std::fs::symlink_metadata(&path).is_ok() {
                 Answer::File(path)
             } else {
-                Answer::Missing(format!("no `{file}` in this folder (the manifest's `file`)"))
+                Answer::Missing(format!(
+                    "no `{file}` in this folder (the manifest's `file`)"
+                ))
             };
             Candidate {
                 label: format!("{label}{file}"),
@@ -114,14 +125,13 @@ fn answers(owners: &[(String, PathBuf)], file: &str) -> Vec<Candidate> {
 
 /// The combined report is plain text (no colour), so it reads the same on a terminal and in a file.
 fn deliver(args: &BatchArgs, report: &CombinedReport) -> Result<(), Error> {
-    let text = report::render_combined(args.output.format, report)
-        .ok_or_else(|| {
-            Error::Usage(
-                "`--format html` is per challenge: with `--manifest`, use table, csv or json, \
+    let text = report::render_combined(args.output.format, report).ok_or_else(|| {
+        Error::Usage(
+            "`--format html` is per challenge: with `--manifest`, use table, csv or json, \
                  or run `pygrade batch <CHALLENGE>` for each challenge's page"
-                    .into(),
-            )
-        })?;
+                .into(),
+        )
+    })?;
     match &args.output.out {
         Some(path) => write_out(path, &text),
         None => super::emit(&text),

@@ -104,7 +104,10 @@ impl Progress for Reporter {
                 bar.inc(1);
             }
             Mode::Plain => {
-                let mut last = self.last_line.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut last = self
+                    .last_line
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 if last.elapsed() >= PLAIN_EVERY {
                     *last = Instant::now();
                     let total = self.total.load(Ordering::Relaxed);

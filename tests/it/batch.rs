@@ -76,7 +76,10 @@ fn write_odd_candidates(dir: &Path) {
         std::fs::write(path, bytes).unwrap();
     };
     put("empty.py", b"");
-    put("latin1.py", b"def add(a, b):\n    return a + b  # caf\xe9\n");
+    put(
+        "latin1.py",
+        b"def add(a, b):\n    return a + b  # caf\xe9\n",
+    );
     put("folder_named/add.py", CORRECT[0].as_bytes());
     put("folder_named/helper.py", b"X = 1\n");
     put("folder_single/src/solution.py", CORRECT[1].as_bytes());
@@ -90,13 +93,23 @@ fn write_odd_candidates(dir: &Path) {
 }
 
 fn challenge() -> String {
-    root().join("tests/data/batch/add.toml").display().to_string()
+    root()
+        .join("tests/data/batch/add.toml")
+        .display()
+        .to_string()
 }
 
 fn batch(extra: &[&str]) -> Output {
     let corpus = corpus().display().to_string();
     let challenge = challenge();
-    let mut args = vec!["batch", challenge.as_str(), corpus.as_str(), "--format", "json", "-q"];
+    let mut args = vec![
+        "batch",
+        challenge.as_str(),
+        corpus.as_str(),
+        "--format",
+        "json",
+        "-q",
+    ];
     args.extend_from_slice(extra);
     let output = Command::new(env!("CARGO_BIN_EXE_pygrade"))
         .args(&args)
@@ -174,8 +187,18 @@ fn every_candidate_gets_a_row_with_a_clear_status() {
         .flat_map(|r| r["tests"].as_array().unwrap())
         .map(|t| t["status"].as_str().unwrap())
         .collect();
-    for expected in ["pass", "fail", "error", "timeout", "memory_limit", "output_limit"] {
-        assert!(statuses.contains(expected), "no {expected} in the batch: {statuses:?}");
+    for expected in [
+        "pass",
+        "fail",
+        "error",
+        "timeout",
+        "memory_limit",
+        "output_limit",
+    ] {
+        assert!(
+            statuses.contains(expected),
+            "no {expected} in the batch: {statuses:?}"
+        );
     }
     let json = report.to_string();
     assert!(
@@ -197,7 +220,14 @@ fn a_killed_batch_resumes_without_grading_anything_twice() {
     let dir = scratch_dir("batch-resume");
     let results = dir.join("results.jsonl");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pygrade"))
-        .args(["batch", &challenge(), &corpus().display().to_string(), "-q", "-j", "2"])
+        .args([
+            "batch",
+            &challenge(),
+            &corpus().display().to_string(),
+            "-q",
+            "-j",
+            "2",
+        ])
         .arg("--results")
         .arg(&results)
         .stdout(Stdio::null())
@@ -212,13 +242,20 @@ fn a_killed_batch_resumes_without_grading_anything_twice() {
     child.kill().expect("kill -9");
     child.wait().unwrap();
     let before = rows_in(&results);
-    assert!(before.len() >= 40 && before.len() < 200, "{} rows before the kill", before.len());
+    assert!(
+        before.len() >= 40 && before.len() < 200,
+        "{} rows before the kill",
+        before.len()
+    );
     // A torn last line, as a kill in the middle of a write would leave.
     let mut torn = std::fs::read(&results).unwrap();
     torn.extend_from_slice(b"{\"kind\":\"row\",\"key\":\"torn");
     std::fs::write(&results, torn).unwrap();
     let resumed = batch(&["-j", "2", "--results", &results.display().to_string()]);
-    assert!(comparable(&resumed.stdout) == *reference(), "the resumed report differs");
+    assert!(
+        comparable(&resumed.stdout) == *reference(),
+        "the resumed report differs"
+    );
     let after = rows_in(&results);
     let keys: HashSet<&String> = after.iter().collect();
     assert_eq!(keys.len(), after.len(), "a submission was graded twice");
@@ -254,7 +291,10 @@ fn three_partitions_merge_into_the_unsplit_report() {
             "--results",
             &results.display().to_string(),
         ]);
-        let rows = comparable(&slice.stdout)["submissions"].as_array().unwrap().len();
+        let rows = comparable(&slice.stdout)["submissions"]
+            .as_array()
+            .unwrap()
+            .len();
         assert!((66..=72).contains(&rows), "slice {k} has {rows} rows");
         files.push(results.display().to_string());
     }
@@ -265,7 +305,10 @@ fn three_partitions_merge_into_the_unsplit_report() {
         .output()
         .unwrap();
     assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
-    assert!(comparable(&merged.stdout) == *reference(), "the merged report differs");
+    assert!(
+        comparable(&merged.stdout) == *reference(),
+        "the merged report differs"
+    );
 }
 
 #[test]

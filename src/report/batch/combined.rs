@@ -1,8 +1,8 @@
 //! Reporters for `pygrade batch --manifest`: a row per candidate folder with each challenge's
 //! score and the weighted total, as a terminal table, CSV or JSON.
 
-use crate::batch::combined::CombinedReport;
 use crate::batch::RowStatus;
+use crate::batch::combined::CombinedReport;
 use crate::report::escape;
 
 /// The terminal table: candidate, `score/max` per challenge, total, pass (no colour).
@@ -16,11 +16,17 @@ pub fn table(report: &CombinedReport) -> String {
         .clamp(9, 60);
     let mut out = format!("{:<width$}", "candidate");
     for part in &report.challenges {
-        out.push_str(&format!("  {:>12}", cut(&escape::line(&part.challenge), 12)));
+        out.push_str(&format!(
+            "  {:>12}",
+            cut(&escape::line(&part.challenge), 12)
+        ));
     }
     out.push_str("   total  result\n");
     for candidate in &report.candidates {
-        out.push_str(&format!("{:<width$}", cut(&escape::line(&candidate.path), width)));
+        out.push_str(&format!(
+            "{:<width$}",
+            cut(&escape::line(&candidate.path), width)
+        ));
         for (part, score) in report.challenges.iter().zip(&candidate.scores) {
             let cell = match score.status {
                 RowStatus::Graded | RowStatus::Empty | RowStatus::NotUtf8 => {
