@@ -368,3 +368,71 @@ fn a_manifest_batch_scores_each_candidate_folder_on_every_entry() {
     let second = &report["candidates"][1]["scores"][1];
     assert_eq!(second["status"], "no_answer", "{second}");
 }
+
+#[test]
+fn similarity_flags_disguised_copies_and_not_independent_answers() {
+    // Sources are what similarity reads, whatever the verdicts: grade them against the cheap
+    // challenge, so this costs no perf test.
+    let dir = scratch_dir("batch-similarity");
+    let mut independent = Vec::new();
+    for challenge in ["lru_cache", "group_anagrams"] {
+        for (verdict, path) in crate::support::fixture_files(challenge) {
+            // `dataclass_nodes.py` is a near-copy of `doubly_linked_list_sentinels.py` (the same
+            // list code, another node class): rightly flagged, so not an independent answer.
+            if verdict == "pass" && !path.ends_with("dataclass_nodes.py") {
+                let name = format!(
+                    "{challenge}-{}",
+                    path.file_name().unwrap().to_string_lossy()
+                );
+                std::fs::copy(&path, dir.join(&name)).unwrap();
+                independent.push(name);
+            }
+        }
+    }
+    for copy in ["lru_cache_disguised.py", "group_anagrams_disguised.py"] {
+        std::fs::copy(
+            root().join("tests/data/similarity").join(copy),
+            dir.join(copy),
+        )
+        .unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_pygrade"))
+        .args(["batch", &challenge()])
+        .arg(&dir)
+        .args(["--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut pairs: Vec<(String, String)> = report["similarity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["a"].as_str().unwrap().to_owned(),
+                p["b"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "group_anagrams-class_based_grouper.py".to_owned(),
+                "group_anagrams_disguised.py".to_owned()
+            ),
+            (
+                "lru_cache-doubly_linked_list_sentinels.py".to_owned(),
+                "lru_cache_disguised.py".to_owned()
+            ),
+        ],
+        "only the disguised copies are flagged, among {} independent answers",
+        independent.len()
+    );
+    for pair in report["similarity"].as_array().unwrap() {
+        assert!(pair["score"].as_f64().unwrap() >= 0.7, "{pair}");
+        assert!(!pair["matches"].as_array().unwrap().is_empty(), "{pair}");
+    }
+}
