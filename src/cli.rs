@@ -104,8 +104,8 @@ pub struct BatchArgs {
     /// `pygrade batch --manifest pygrade.toml DIR...`.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// The answer file inside each candidate folder [default: `<challenge id>.py`, else the
-    /// folder's single `.py` file].
+    /// The answer file inside each candidate folder (default: `<challenge id>.py`, else the
+    /// folder's single `.py` file).
     #[arg(long, value_name = "NAME")]
     pub file: Option<String>,
     /// Grading threads, each with its own fork server [default: the number of cores].
@@ -117,8 +117,8 @@ pub struct BatchArgs {
     /// Grade only slice K of N (by a hash of each path); combine slices with `pygrade merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_partition)]
     pub partition: Option<(u32, u32)>,
-    /// Code every candidate was given, left out of the similarity check [default: the
-    /// challenge's starter code].
+    /// Code every candidate was given, left out of the similarity check (default: the
+    /// challenge's starter code).
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
     #[command(flatten)]

@@ -1,7 +1,7 @@
 //! The CSV batch report: one header row, then one row per candidate in path order, ready to import
 //! into a spreadsheet or an LMS gradebook.
 //!
-//! Columns: `path`, `status` ([`RowStatus::as_str`]: `graded`, `empty`, `not_utf8`, `no_answer`,
+//! Columns: `path`, `status` ([`crate::batch::RowStatus::as_str`]: `graded`, `empty`, `not_utf8`, `no_answer`,
 //! `unreadable`, `grader_error`), `score`, `max_score`, `tests_passed`, `tests_total`, then one
 //! column per test in the challenge's order (header: the test's name; value: the points earned
 //! for it, `0` or its weight), then `similar_to`: the other submission of every flagged pair this
