@@ -204,3 +204,78 @@ fn graded(batch: &Batch<'_>, label: &str, path: &Path) -> Result<Graded, String>
 fn read(path: &Path) -> Result<Vec<u8>, InputError> {
     input::read_regular(path, MAX_SOURCE_BYTES as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::{Batch, Progress, grade_all};
+    use crate::batch::discover::{Answer, Candidate};
+    use crate::batch::{Entry, RowStatus};
+    use crate::error::{Error, SandboxFailure};
+    use crate::sandbox::protocol::{Job, Outcome, TestRun};
+    use crate::sandbox::{Execution, Sandbox};
+    use crate::value::Value;
+
+    /// Fails the first `failures` jobs as a lost fork server would, then answers 3 to each test.
+    struct Flaky {
+        failures: usize,
+        calls: AtomicUsize,
+    }
+
+    impl Sandbox for Flaky {
+        fn execute(&self, job: &Job) -> Result<Execution, Error> {
+            if self.calls.fetch_add(1, Ordering::SeqCst) < self.failures {
+                return Err(Error::Sandbox(SandboxFailure::Lost("test".into())));
+            }
+            let run = TestRun::bare(Outcome::Returned { value: Value::int(3) });
+            Ok(Execution {
+                compile_error: None,
+                runs: job.tests.iter().map(|_| run.clone()).collect(),
+            })
+        }
+    }
+
+    struct Quiet;
+    impl Progress for Quiet {
+        fn begin(&self, _: usize, _: usize) {}
+        fn finished(&self, _: &Entry) {}
+    }
+
+    fn statuses(failures: usize) -> Vec<RowStatus> {
+        let challenge = crate::challenge::parse_for_tests(
+            "id = \"t\"\ntitle = \"T\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\n\
+             starter = \"\"\n[[tests]]\nname = \"a\"\nargs = [1]\nexpect = 3\n",
+        );
+        let dir = std::env::temp_dir().join(format!("pygrade-flaky-{}-{failures}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.py");
+        std::fs::write(&file, "def f(x):\n    return 3\n").unwrap();
+        let sandbox = Flaky {
+            failures,
+            calls: AtomicUsize::new(0),
+        };
+        let batch = Batch {
+            challenge: &challenge,
+            sandbox: &sandbox,
+            options: crate::grade::GradeOptions::default(),
+            jobs: 1,
+            basis: "b".into(),
+        };
+        let candidates = [Candidate {
+            label: "a.py".into(),
+            answer: Answer::File(file),
+        }];
+        let records = grade_all(&batch, &candidates, &HashMap::new(), None, &Quiet).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        records.iter().map(|r| r.entry.status).collect()
+    }
+
+    #[test]
+    fn a_sandbox_failure_is_retried_then_becomes_the_row() {
+        assert_eq!(statuses(0), [RowStatus::Graded]);
+        assert_eq!(statuses(1), [RowStatus::Graded], "one failure is retried");
+        assert_eq!(statuses(2), [RowStatus::GraderError], "a second is the row's status");
+    }
+}

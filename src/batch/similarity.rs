@@ -930,8 +930,7 @@ mod tests {
     }
 
     #[test]
-    fn hostile_sources_do_not_panic_or_blow_up() {
-        let started = std::time::Instant::now();
+    fn hostile_sources_do_not_panic() {
         let fps: Vec<(String, Fingerprints)> = hostile_sources()
             .iter()
             .enumerate()
@@ -946,11 +945,6 @@ mod tests {
         for pair in flagged(&all) {
             assert!(pair.matches.len() <= 20);
         }
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "took {:?}",
-            started.elapsed()
-        );
     }
 
     #[test]
@@ -1043,7 +1037,8 @@ mod tests {
     }
 
     #[test]
-    fn a_thousand_submissions_are_quick() {
+    fn a_thousand_submissions_with_one_copy_give_one_pair() {
+        // (Speed is for benchmarks, not tests: this only checks what a big batch finds.)
         let mut state = 1;
         let mut fps: Vec<Fingerprints> = (0..1000)
             .map(|_| synthetic(&mut state, 50_000, 300))
@@ -1052,13 +1047,7 @@ mod tests {
         let paths: Vec<String> = (0..1000).map(|i| format!("{i:04}.py")).collect();
         let items: Vec<(&str, &Fingerprints)> =
             paths.iter().map(String::as_str).zip(&fps).collect();
-        let started = std::time::Instant::now();
         let found = pairs(&items, &Options::default());
-        assert!(
-            started.elapsed().as_secs() < 5,
-            "took {:?}",
-            started.elapsed()
-        );
         assert_eq!(found.len(), 1);
         assert_eq!(
             (found[0].a.as_str(), found[0].b.as_str()),
