@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::batch::{BatchReport, Entry, RowStatus, SimilarPair};
+use crate::batch::{BatchReport, Entry, RowStatus, SimilarPair, TestColumn};
 use crate::challenge::Visibility;
 use crate::grade::{Details, Problem, Status, TestReport};
 use crate::report::escape;
@@ -36,6 +36,8 @@ const MAX_PAIRS: usize = 50;
 const MAX_MATCHES: usize = 100;
 /// Failing tests detailed per candidate.
 const MAX_FAILED_TESTS: usize = 100;
+/// Bytes of test details per candidate, after which further failing tests are left out.
+const MAX_DETAIL_BYTES: usize = 256 << 10;
 
 /// Forbids every load: the page needs nothing but itself.
 const CSP: &str =
@@ -221,7 +223,7 @@ fn glyph(status: Status) -> &'static str {
         Status::Pass => "✓",
         Status::Fail => "✗",
         Status::Error => "!",
-        Status::Timeout => "⏱",
+        Status::Timeout => "T",
         Status::MemoryLimit => "M",
         Status::OutputLimit => "O",
         Status::Crashed => "☠",
@@ -251,27 +253,33 @@ fn matrix(out: &mut String, report: &BatchReport) {
     out.push_str("· <span class=\"lock\">hidden</span> hidden test</p>\n");
     out.push_str("<div class=\"scroll\"><table id=\"matrix\">\n<thead><tr><th>Candidate</th>");
     for (j, test) in report.tests.iter().enumerate() {
-        let hidden = test.visibility == Visibility::Hidden;
-        let _ = write!(
-            out,
-            "<th class=\"test{cls}\" data-test=\"{j}\" title=\"{name} ({vis}, weight {w})\">\
-             <span>{name}</span>{mark}</th>",
-            cls = if hidden { " hidden-test" } else { "" },
-            name = field(&test.name, MAX_FIELD_CHARS),
-            vis = test.visibility.as_str(),
-            w = test.weight,
-            mark = if hidden {
-                "<span class=\"lock\">hidden</span>"
-            } else {
-                ""
-            },
-        );
+        matrix_heading(out, j, test);
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for (i, entry) in report.submissions.iter().enumerate() {
         matrix_row(out, report, i, entry);
     }
     out.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// A test's column heading: its name (cut), hidden tests marked, the whole name as a tooltip.
+fn matrix_heading(out: &mut String, j: usize, test: &TestColumn) {
+    let hidden = test.visibility == Visibility::Hidden;
+    let _ = write!(
+        out,
+        "<th class=\"test{cls}\" data-test=\"{j}\" title=\"{full} ({vis}, weight {w})\">\
+         <span class=\"name\">{name}{mark}</span></th>",
+        cls = if hidden { " hidden-test" } else { "" },
+        full = field(&test.name, MAX_FIELD_CHARS),
+        name = field(&test.name, MAX_LABEL_CHARS),
+        vis = test.visibility.as_str(),
+        w = test.weight,
+        mark = if hidden {
+            " <span class=\"lock\">hidden</span>"
+        } else {
+            ""
+        },
+    );
 }
 
 fn matrix_row(out: &mut String, report: &BatchReport, i: usize, entry: &Entry) {
@@ -625,7 +633,15 @@ fn problem_block(out: &mut String, problem: &Problem) {
         msg = field(&problem.message, MAX_FIELD_CHARS),
     );
     if let Some(source_line) = &problem.source_line {
-        block(out, source_line, false);
+        // A caret under the column (1-based), tabs kept so it lines up.
+        let source_line = source_line.trim_end_matches(['\r', '\n']);
+        let caret: String = source_line
+            .chars()
+            .take(problem.column.saturating_sub(1).min(MAX_LINE_CHARS))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .chain(['^'])
+            .collect();
+        block(out, &format!("{source_line}\n{caret}"), false);
     }
     out.push_str("</div>\n");
 }
@@ -641,13 +657,19 @@ fn failed_tests(out: &mut String, report: &BatchReport, entry: &Entry) {
         return;
     }
     let _ = write!(out, "<h4>Tests not passed ({})</h4>", failed.len());
+    let start = out.len();
+    let mut shown = 0;
     for test in failed.iter().take(MAX_FAILED_TESTS) {
+        if out.len() - start > MAX_DETAIL_BYTES {
+            break;
+        }
         failed_test(out, report, test);
+        shown += 1;
     }
-    if failed.len() > MAX_FAILED_TESTS {
+    if shown < failed.len() {
         let _ = write!(
             out,
-            "<p class=\"cut\">Showing the first {MAX_FAILED_TESTS} of {}.</p>",
+            "<p class=\"cut\">Showing the first {shown} of {}; the JSON report has them all.</p>",
             failed.len()
         );
     }
@@ -750,9 +772,11 @@ th.sort[aria-sort=descending]::after{content:" ▼";color:var(--fg)}
 tr.passed td.status{color:var(--pass);font-weight:600}tr.failed td.status{color:var(--fail)}
 td.path,th[scope=row]{font-family:ui-monospace,monospace;word-break:break-all}
 .scroll{overflow-x:auto}
-#matrix th.test{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:500;font-size:12px;padding:6px 2px;vertical-align:bottom}
-#matrix td.cell{text-align:center;padding:2px 4px}
-.cell{display:inline-block;min-width:1.4em;text-align:center;border-radius:3px;font-weight:700}
+#matrix th.test{font-weight:500;font-size:12px;padding:6px 2px;vertical-align:bottom;text-align:center}
+#matrix th.test .name{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;display:inline-block}
+#matrix th.hidden-test .name{color:#6f42c1}
+#matrix td.cell{text-align:center;padding:2px 4px;font-weight:700;border:1px solid var(--bg)}
+span.cell{display:inline-block;min-width:1.4em;text-align:center;border-radius:3px;font-weight:700}
 .st-pass{color:var(--pass);background:#dafbe1}.st-fail{color:var(--fail);background:#ffebe9}
 .st-error{color:var(--error);background:#fff1e5}.st-timeout,.st-memory_limit,.st-output_limit{color:var(--warn);background:#fff8c5}
 .st-crashed{color:#fff;background:#6e7781}.cell.none{color:var(--muted)}
@@ -765,7 +789,7 @@ svg.chart .count,svg.chart .label,svg.chart .axis-title{text-anchor:middle}svg.c
 svg.chart .hidden-test .bar{fill:#8a63d2}
 details{border:1px solid var(--line);border-radius:6px;margin:8px 0;background:var(--bg)}
 summary{cursor:pointer;padding:6px 10px;background:var(--panel)}
-details .body,details>ul,details>.side{padding:0 12px 10px}
+details .body,details>.side{padding:0 12px 10px}ul.matches{margin:6px 0;padding:0 12px 0 32px}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:12px}.side>div{min-width:0}
 .badge{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 7px}
 .badge.passed{color:var(--pass)}.badge.failed{color:var(--fail)}
@@ -1017,6 +1041,29 @@ mod tests {
         assert!(plain.contains("<span class=\"line hl\"><span class=\"ln\">2</span>two</span>"));
         assert!(plain.contains("<span class=\"line\"><span class=\"ln\">1</span>one</span>"));
         assert!(plain.contains("<span class=\"line hl\"><span class=\"ln\">3</span>z = 3</span>"));
+    }
+
+    #[test]
+    fn details_are_bounded() {
+        let mut report = batch("a.py", "pass\n", false);
+        let big = "x".repeat(300) + "\n";
+        let many_lines = big.repeat(1_000);
+        for test in &mut report.submissions[0].report.tests {
+            if let Some(d) = test.details.as_mut() {
+                d.output = many_lines.clone();
+            }
+        }
+        let tests = report.submissions[0].report.tests.clone();
+        for _ in 0..20 {
+            report.submissions[0]
+                .report
+                .tests
+                .extend(tests.iter().cloned());
+        }
+        let html = render(&report);
+        assert!(html.contains("Showing the first 200 of 1000 lines."));
+        assert!(html.contains("; the JSON report has them all."));
+        assert!(html.len() < 2 << 20, "{} bytes", html.len());
     }
 
     #[test]
