@@ -1,6 +1,7 @@
 //! pygrade's integration tests: one binary (see STYLE.md).
 
 mod bad_input;
+mod batch_html;
 mod cli;
 mod fixtures;
 mod guarantees;
