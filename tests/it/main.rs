@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod batch;
+mod batch_html;
 mod cli;
 mod fixtures;
 mod guarantees;
