@@ -229,7 +229,9 @@ mod tests {
             if self.calls.fetch_add(1, Ordering::SeqCst) < self.failures {
                 return Err(Error::Sandbox(SandboxFailure::Lost("test".into())));
             }
-            let run = TestRun::bare(Outcome::Returned { value: Value::int(3) });
+            let run = TestRun::bare(Outcome::Returned {
+                value: Value::int(3),
+            });
             Ok(Execution {
                 compile_error: None,
                 runs: job.tests.iter().map(|_| run.clone()).collect(),
@@ -248,7 +250,8 @@ mod tests {
             "id = \"t\"\ntitle = \"T\"\ndifficulty = \"easy\"\nprompt = \"p\"\nentry = [\"f\"]\n\
              starter = \"\"\n[[tests]]\nname = \"a\"\nargs = [1]\nexpect = 3\n",
         );
-        let dir = std::env::temp_dir().join(format!("pygrade-flaky-{}-{failures}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("pygrade-flaky-{}-{failures}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("a.py");
         std::fs::write(&file, "def f(x):\n    return 3\n").unwrap();
@@ -276,6 +279,10 @@ mod tests {
     fn a_sandbox_failure_is_retried_then_becomes_the_row() {
         assert_eq!(statuses(0), [RowStatus::Graded]);
         assert_eq!(statuses(1), [RowStatus::Graded], "one failure is retried");
-        assert_eq!(statuses(2), [RowStatus::GraderError], "a second is the row's status");
+        assert_eq!(
+            statuses(2),
+            [RowStatus::GraderError],
+            "a second is the row's status"
+        );
     }
 }

@@ -436,3 +436,40 @@ fn similarity_flags_disguised_copies_and_not_independent_answers() {
         assert!(!pair["matches"].as_array().unwrap().is_empty(), "{pair}");
     }
 }
+
+#[test]
+fn the_html_report_shows_hidden_values_only_with_reveal() {
+    let dir = scratch_dir("batch-html");
+    // A wrong answer fails the hidden test, so a revealed page shows its input and expected value.
+    std::fs::write(dir.join("wrong.py"), WRONG[0]).unwrap();
+    std::fs::write(dir.join("right.py"), CORRECT[0]).unwrap();
+    let page = |reveal: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_pygrade"));
+        command
+            .args(["batch", &challenge()])
+            .arg(&dir)
+            .args(["--format", "html", "-q"]);
+        if reveal {
+            command.arg("--reveal");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    let hidden = ["987654321", "123456789", "1111111110"];
+    let plain = page(false);
+    assert!(plain.contains("<table") && plain.contains("wrong.py"));
+    for secret in hidden {
+        assert!(
+            !plain.contains(secret),
+            "{secret} is in the page without --reveal"
+        );
+    }
+    let revealed = page(true);
+    for secret in hidden {
+        assert!(
+            revealed.contains(secret),
+            "{secret} is missing with --reveal"
+        );
+    }
+}
