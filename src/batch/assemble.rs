@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::journal::{Line, Record};
 use super::model::{BATCH_SCHEMA_VERSION, BatchReport, TestColumn};
 use super::similarity::{self, Template};
+use crate::challenge::Challenge;
 use crate::error::Error;
 use crate::grade::ChallengeInfo;
 
@@ -18,7 +19,25 @@ pub struct Heading {
 }
 
 impl Heading {
-    /// The heading a row's report implies (every row carries its challenge's tests).
+    /// The heading of a batch graded against `challenge`.
+    pub fn of_challenge(challenge: &Challenge, revealed: bool) -> Heading {
+        Heading {
+            challenge: ChallengeInfo {
+                id: challenge.id.clone(),
+                title: challenge.title.clone(),
+            },
+            tests: challenge
+                .tests
+                .iter()
+                .map(|t| TestColumn::new(&t.name, t.visibility, t.weight))
+                .collect(),
+            max_score: challenge.tests.iter().map(|t| t.weight).sum(),
+            revealed,
+        }
+    }
+
+    /// The heading a row's report implies (every row carries its challenge's tests): the same
+    /// as [`Heading::of_challenge`] for the challenge it was graded against.
     fn of(record: &Record) -> Heading {
         let report = &record.entry.report;
         Heading {
@@ -26,11 +45,7 @@ impl Heading {
             tests: report
                 .tests
                 .iter()
-                .map(|t| TestColumn {
-                    name: t.name.clone(),
-                    visibility: t.visibility,
-                    weight: t.weight,
-                })
+                .map(|t| TestColumn::new(&t.name, t.visibility, t.weight))
                 .collect(),
             max_score: report.max_score,
             revealed: report.revealed,

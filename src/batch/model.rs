@@ -40,6 +40,16 @@ pub struct TestColumn {
     pub weight: u32,
 }
 
+impl TestColumn {
+    pub fn new(name: &str, visibility: Visibility, weight: u32) -> TestColumn {
+        TestColumn {
+            name: name.to_owned(),
+            visibility,
+            weight,
+        }
+    }
+}
+
 /// How a candidate's row came about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

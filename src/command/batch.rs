@@ -9,11 +9,10 @@ use super::{use_color, write_out};
 use crate::batch::assemble::{self, Heading};
 use crate::batch::discover::{self, Rule};
 use crate::batch::journal::{Journal, Line, Record, RunInfo};
-use crate::batch::{self, Batch, RowStatus, TestColumn, key, similarity};
+use crate::batch::{self, Batch, RowStatus, key, similarity};
 use crate::challenge::{Challenge, ChallengeSet};
 use crate::cli::{BatchArgs, BatchOutput, ColorChoice};
 use crate::error::Error;
-use crate::grade::ChallengeInfo;
 use crate::input;
 use crate::report::{self, human::Style};
 
@@ -57,7 +56,7 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> R
         .iter()
         .any(|r| r.entry.status == RowStatus::GraderError);
     let report = assemble::assemble(
-        heading(&challenge, options.reveal),
+        Heading::of_challenge(&challenge, options.reveal),
         &template,
         records,
         &similarity,
@@ -150,24 +149,4 @@ pub(super) fn record_run(
             template: template.to_owned(),
         }))
     })
-}
-
-pub(super) fn heading(challenge: &Challenge, revealed: bool) -> Heading {
-    Heading {
-        challenge: ChallengeInfo {
-            id: challenge.id.clone(),
-            title: challenge.title.clone(),
-        },
-        tests: challenge
-            .tests
-            .iter()
-            .map(|t| TestColumn {
-                name: t.name.clone(),
-                visibility: t.visibility,
-                weight: t.weight,
-            })
-            .collect(),
-        max_score: challenge.tests.iter().map(|t| t.weight).sum(),
-        revealed,
-    }
 }

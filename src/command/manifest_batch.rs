@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::batch::{heading, jobs, open_journal, record_run, similarity_options};
+use super::batch::{jobs, open_journal, record_run, similarity_options};
 use super::grade::{grade_options, sandbox};
 use super::progress::Reporter;
 use super::write_out;
-use crate::batch::assemble;
+use crate::batch::assemble::{self, Heading};
 use crate::batch::combined::{CombinedReport, Part};
 use crate::batch::discover::{self, Answer, Candidate};
 use crate::batch::{self, Batch, RowStatus, key};
@@ -55,7 +55,7 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, manifest: &Path) -> Resu
         failed |= records
             .iter()
             .any(|r| r.entry.status == RowStatus::GraderError);
-        let heading = heading(challenge, options.reveal);
+        let heading = Heading::of_challenge(challenge, options.reveal);
         reports.push(assemble::assemble(
             heading,
             &challenge.starter,

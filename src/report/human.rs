@@ -18,13 +18,13 @@ const MAX_DIFF_LINES: usize = 120;
 /// Marks every line of a block of text pygrade did not write (output, traceback, diff).
 const GUTTER: &str = "│";
 
-const RESET: &str = "\x1b[0m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const YELLOW: &str = "\x1b[33m";
-const CYAN: &str = "\x1b[36m";
+pub(crate) const RESET: &str = "\x1b[0m";
+pub(crate) const BOLD: &str = "\x1b[1m";
+pub(crate) const DIM: &str = "\x1b[2m";
+pub(crate) const RED: &str = "\x1b[31m";
+pub(crate) const GREEN: &str = "\x1b[32m";
+pub(crate) const YELLOW: &str = "\x1b[33m";
+pub(crate) const CYAN: &str = "\x1b[36m";
 
 pub struct Style {
     color: bool,
@@ -285,7 +285,8 @@ fn label(status: Status) -> &'static str {
     }
 }
 
-fn color(status: Status) -> &'static str {
+/// The colour a status is shown in, in every terminal report.
+pub(crate) fn color(status: Status) -> &'static str {
     match status {
         Status::Pass => GREEN,
         Status::Fail | Status::Error | Status::Crashed => RED,

@@ -4,7 +4,7 @@
 //! SVG, the flagged similar pairs side by side, and each candidate's details.
 //!
 //! Everything a submission or a challenge chose (paths, code, messages, output, diffs, test names,
-//! titles) is data: it goes through [`field`] or [`text_line`], which make controls and invisible
+//! titles) is data: it goes through `field` or `text_line`, which make controls and invisible
 //! characters visible (as `report::escape` does for a terminal) and then escape `&`, `<`, `>`,
 //! `"` and `'`, so the result is inert both as element text and inside a quoted attribute. No data
 //! reaches the script, which reads the table from the DOM. Every list and block is bounded.

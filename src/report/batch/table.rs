@@ -16,7 +16,7 @@
 //!
 //! Every path, test name, title and note is shown through `report::escape` (a candidate names
 //! their own file), and long paths keep their end (`…` + the tail, where the candidate's folder
-//! and file are). Widths are counted in terminal columns, approximately: East Asian wide
+//! and file are). Widths are counted in terminal columns (`unicode-width`): East Asian wide
 //! characters and emoji count two, combining marks none. No line ends in a space.
 
 use std::fmt::Write as _;
@@ -25,7 +25,7 @@ use crate::batch::{BatchReport, Entry, Match, RowStatus, Summary};
 use crate::challenge::Visibility;
 use crate::grade::Status;
 use crate::report::escape;
-use crate::report::human::Style;
+use crate::report::human::{BOLD, DIM, GREEN, RED, RESET, Style, YELLOW, color};
 
 /// Paths are cut to this many columns (keeping their end).
 const MAX_PATH_WIDTH: usize = 48;
@@ -41,13 +41,6 @@ const GROUP: usize = 5;
 const MAX_PAIRS: usize = 50;
 /// At most this many matching line ranges are shown per pair.
 const MAX_RANGES: usize = 3;
-
-const RESET: &str = "\x1b[0m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const YELLOW: &str = "\x1b[33m";
 
 /// The table report. `style` says whether to colour it, as for the single-grade report.
 pub fn render(report: &BatchReport, style: &Style) -> String {
@@ -193,14 +186,6 @@ fn glyph(status: Status) -> &'static str {
         Status::MemoryLimit => "M",
         Status::OutputLimit => "O",
         Status::Crashed => "C",
-    }
-}
-
-fn color(status: Status) -> &'static str {
-    match status {
-        Status::Pass => GREEN,
-        Status::Fail | Status::Error | Status::Crashed => RED,
-        Status::Timeout | Status::MemoryLimit | Status::OutputLimit => YELLOW,
     }
 }
 
@@ -462,35 +447,14 @@ fn pad(text: &str, columns: usize) -> String {
     " ".repeat(columns.saturating_sub(width(text)))
 }
 
-/// Terminal columns `text` takes, approximately (see the module doc).
+/// Terminal columns `text` takes.
 fn width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
+/// Terminal columns of one character (`unicode-width`; controls are escaped before this).
 fn char_width(c: char) -> usize {
-    match c as u32 {
-        0x300..=0x36F
-        | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF
-        | 0x20D0..=0x20FF
-        | 0xFE00..=0xFE0F
-        | 0xFE20..=0xFE2F => 0,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x1F900..=0x1F9FF
-        | 0x20000..=0x3FFFD => 2,
-        _ => 1,
-    }
+    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
 }
 
 /// `text` in at most `columns` columns, keeping its end: `…` and the tail.
