@@ -42,7 +42,6 @@ pub fn main_entry() -> ExitCode {
     if matches!(args.command, Command::ForkServer) {
         return sandbox::serve_forkserver();
     }
-    sandbox::memory::stop_counting();
     let code = match run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {

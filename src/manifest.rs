@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::challenge::path::{self, shown};
 use crate::challenge::{Challenge, ChallengeSet};
 use crate::error::{ChallengeError, Error};
 use crate::input;
@@ -32,8 +33,6 @@ use crate::input;
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// The largest `weight` one entry may have.
 const MAX_WEIGHT: i64 = 1000;
-/// The longest `file`, in bytes.
-const MAX_FILE_BYTES: usize = 1024;
 /// How many known ids an unknown-challenge message lists.
 const KNOWN_SHOWN: usize = 8;
 /// Slack when comparing a total with the threshold, so that float rounding never fails a pass.
@@ -386,29 +385,20 @@ impl Loader<'_> {
 /// Checks a `file` value: a plain relative path, so that it stays inside the candidate's folder
 /// and one file has one spelling.
 fn check_file(file: &str) -> Result<(), String> {
-    if file.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "`file` is too long (at most {MAX_FILE_BYTES} bytes)"
-        ));
-    }
-    if file.chars().any(char::is_control) {
-        return Err("`file` contains a control character".into());
-    }
     if file.starts_with('/') {
         return Err(format!(
             "`file` is relative to the candidate's folder, not an absolute path like `{}`",
             shown(file)
         ));
     }
-    for component in file.split('/') {
-        let why = match component {
-            "" => "has an empty component (empty, `//`, or `/` at the end)",
-            "." | ".." => "has a `.` or `..` component; write the plain path inside the folder",
-            _ => continue,
-        };
-        return Err(format!("`file` `{}` {why}", shown(file)));
-    }
-    Ok(())
+    path::check_components(file).map_err(|why| {
+        // A path too long or holding controls is not worth echoing.
+        if why.starts_with("is too long") || why.starts_with("contains") {
+            format!("`file` {why}")
+        } else {
+            format!("`file` `{}` {why}", shown(file))
+        }
+    })
 }
 
 /// Why `path` is not a regular file inside `real_root` (already canonical), if it is not.
@@ -434,15 +424,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-/// A value for a message: at most 80 characters, control characters escaped.
-fn shown(text: &str) -> String {
-    let mut shown: String = text.chars().take(80).flat_map(char::escape_debug).collect();
-    if text.chars().nth(80).is_some() {
-        shown.push_str("...");
-    }
-    shown
 }
 
 #[cfg(test)]

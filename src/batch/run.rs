@@ -144,8 +144,12 @@ impl<'c> Read<'c> {
         let report = report.unwrap_or_else(|| {
             grade::ungraded(batch.challenge, label, batch.options.reveal, NOT_GRADED)
         });
+        // The key of what was graded: the file may have changed since it was first hashed.
+        let key = hash
+            .as_ref()
+            .map_or(self.key, |hash| key::row_key(&batch.basis, label, hash));
         Record {
-            key: self.key,
+            key,
             entry: Entry {
                 path: label.clone(),
                 hash,

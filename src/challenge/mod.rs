@@ -4,7 +4,7 @@
 mod load;
 mod model;
 mod node;
-mod path;
+pub(crate) mod path;
 mod spec;
 
 pub use load::{ChallengeSet, ChallengeSource};

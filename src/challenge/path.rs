@@ -44,7 +44,9 @@ pub(super) fn nested_in_file<'a>(keys: &[&'a str]) -> Option<(&'a str, &'a str)>
     })
 }
 
-fn check_components(path: &str) -> Result<(), &'static str> {
+/// Checks a plain relative path: bounded, no control characters, no empty, `.` or `..`
+/// components. The error completes a sentence whose subject is the path.
+pub(crate) fn check_components(path: &str) -> Result<(), &'static str> {
     if path.len() > MAX_PATH_BYTES {
         return Err("is too long (at most 1024 bytes)");
     }
@@ -65,7 +67,7 @@ fn check_components(path: &str) -> Result<(), &'static str> {
 }
 
 /// A path for a message: at most 80 characters, control characters escaped.
-fn shown(path: &str) -> String {
+pub(crate) fn shown(path: &str) -> String {
     let mut text: String = path.chars().take(80).flat_map(char::escape_debug).collect();
     if path.chars().nth(80).is_some() {
         text.push_str("...");

@@ -7,14 +7,16 @@ use super::grade::{grade_options, sandbox};
 use super::progress::Reporter;
 use super::{use_color, write_out};
 use crate::batch::assemble::{self, Heading};
-use crate::batch::discover::{self, Rule};
+use crate::batch::discover::{self, Candidate, Rule};
 use crate::batch::journal::{Journal, Line, Record, RunInfo};
 use crate::batch::{self, Batch, RowStatus, key, similarity};
 use crate::challenge::{Challenge, ChallengeSet};
 use crate::cli::{BatchArgs, BatchOutput, ColorChoice};
 use crate::error::Error;
+use crate::grade::GradeOptions;
 use crate::input;
 use crate::report::{self, human::Style};
+use crate::sandbox::ProcessSandbox;
 
 /// The largest `--template` file read.
 const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
@@ -26,9 +28,6 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> R
         return super::manifest_batch::run(set, args, manifest);
     }
     let challenge = set.resolve(&args.challenge)?;
-    let options = grade_options(args.limits)?;
-    let similarity = similarity_options(&args.output)?;
-    let jobs = jobs(args.jobs)?;
     let template = template(args.template.as_deref(), &challenge)?;
     let rule = Rule {
         file: args.file.as_deref(),
@@ -38,31 +37,71 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, color: ColorChoice) -> R
     if let Some((k, n)) = args.partition {
         candidates = key::partition(candidates, k, n);
     }
-    let basis = key::basis(&challenge, options);
     let (journal, known) = open_journal(args.results.as_deref())?;
-    record_run(journal.as_ref(), &challenge, &basis, &template)?;
     let sandbox = sandbox()?;
-    let batch = Batch {
-        challenge: &challenge,
-        sandbox: &sandbox,
-        options,
-        jobs,
-        basis,
-    };
-    let reporter = Reporter::new(args.output.quiet);
-    let records = batch::grade_all(&batch, &candidates, &known, journal.as_ref(), &reporter)?;
-    reporter.end();
-    let failed = records
-        .iter()
-        .any(|r| r.entry.status == RowStatus::GraderError);
-    let report = assemble::assemble(
-        Heading::of_challenge(&challenge, options.reveal),
-        &template,
-        records,
-        &similarity,
-    );
+    let shared = Shared::new(args, &sandbox, journal.as_ref(), &known)?;
+    let (report, failed) = shared.grade(&challenge, &candidates, &template)?;
     deliver(&args.output, &report, color)?;
     Ok(u8::from(failed))
+}
+
+/// What every challenge of one batch command is graded with.
+pub(super) struct Shared<'a> {
+    pub(super) sandbox: &'a ProcessSandbox,
+    pub(super) options: GradeOptions,
+    pub(super) jobs: usize,
+    pub(super) similarity: similarity::Options,
+    pub(super) journal: Option<&'a Journal>,
+    pub(super) known: &'a HashMap<String, Record>,
+    pub(super) quiet: bool,
+}
+
+impl<'a> Shared<'a> {
+    /// The options of `args` (checked), with what the command opened.
+    pub(super) fn new(
+        args: &BatchArgs,
+        sandbox: &'a ProcessSandbox,
+        journal: Option<&'a Journal>,
+        known: &'a HashMap<String, Record>,
+    ) -> Result<Shared<'a>, Error> {
+        Ok(Shared {
+            sandbox,
+            options: grade_options(args.limits)?,
+            jobs: jobs(args.jobs)?,
+            similarity: similarity_options(&args.output)?,
+            journal,
+            known,
+            quiet: args.output.quiet,
+        })
+    }
+
+    /// Grades `candidates` against `challenge` (recording the run in the journal) and builds the
+    /// report; also whether pygrade failed on any of them.
+    pub(super) fn grade(
+        &self,
+        challenge: &Challenge,
+        candidates: &[Candidate],
+        template: &str,
+    ) -> Result<(batch::BatchReport, bool), Error> {
+        let basis = key::basis(challenge, self.options);
+        record_run(self.journal, challenge, &basis, template)?;
+        let batch = Batch {
+            challenge,
+            sandbox: self.sandbox,
+            options: self.options,
+            jobs: self.jobs,
+            basis,
+        };
+        let reporter = Reporter::new(self.quiet);
+        let records = batch::grade_all(&batch, candidates, self.known, self.journal, &reporter)?;
+        reporter.end();
+        let failed = records
+            .iter()
+            .any(|r| r.entry.status == RowStatus::GraderError);
+        let heading = Heading::of_challenge(challenge, self.options.reveal);
+        let report = assemble::assemble(heading, template, records, &self.similarity);
+        Ok((report, failed))
+    }
 }
 
 /// Renders the report in the format asked for, to `--out` or stdout.
@@ -91,7 +130,7 @@ pub(super) fn similarity_options(output: &BatchOutput) -> Result<similarity::Opt
     })
 }
 
-pub(super) fn jobs(asked: Option<usize>) -> Result<usize, Error> {
+fn jobs(asked: Option<usize>) -> Result<usize, Error> {
     match asked {
         Some(0) => Err(Error::Usage("`--jobs` must be at least 1".into())),
         Some(n) if n > MAX_JOBS => {

@@ -3,14 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::batch::{jobs, open_journal, record_run, similarity_options};
-use super::grade::{grade_options, sandbox};
-use super::progress::Reporter;
+use super::batch::{Shared, open_journal};
+use super::grade::sandbox;
 use super::write_out;
-use crate::batch::assemble::{self, Heading};
 use crate::batch::combined::{CombinedReport, Part};
 use crate::batch::discover::{self, Answer, Candidate};
-use crate::batch::{self, Batch, RowStatus, key};
+use crate::batch::key;
 use crate::challenge::ChallengeSet;
 use crate::cli::BatchArgs;
 use crate::error::Error;
@@ -25,43 +23,22 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, manifest: &Path) -> Resu
                 .into(),
         ));
     }
-    let options = grade_options(args.limits)?;
-    let similarity = similarity_options(&args.output)?;
-    let jobs = jobs(args.jobs)?;
     let inputs: Vec<PathBuf> = std::iter::once(PathBuf::from(&args.challenge))
         .chain(args.paths.iter().cloned())
         .collect();
     let owners = owners(&inputs, args.partition)?;
     let (journal, known) = open_journal(args.results.as_deref())?;
     let sandbox = sandbox()?;
+    let shared = Shared::new(args, &sandbox, journal.as_ref(), &known)?;
     let mut parts = Vec::new();
     let mut reports = Vec::new();
     let mut failed = false;
     for entry in &manifest.entries {
         let challenge = &entry.challenge;
-        let basis = key::basis(challenge, options);
-        record_run(journal.as_ref(), challenge, &basis, &challenge.starter)?;
         let candidates = answers(&owners, &entry.file);
-        let batch = Batch {
-            challenge,
-            sandbox: &sandbox,
-            options,
-            jobs,
-            basis,
-        };
-        let reporter = Reporter::new(args.output.quiet);
-        let records = batch::grade_all(&batch, &candidates, &known, journal.as_ref(), &reporter)?;
-        reporter.end();
-        failed |= records
-            .iter()
-            .any(|r| r.entry.status == RowStatus::GraderError);
-        let heading = Heading::of_challenge(challenge, options.reveal);
-        reports.push(assemble::assemble(
-            heading,
-            &challenge.starter,
-            records,
-            &similarity,
-        ));
+        let (report, any_failed) = shared.grade(challenge, &candidates, &challenge.starter)?;
+        failed |= any_failed;
+        reports.push(report);
         parts.push(Part {
             challenge: challenge.id.clone(),
             title: challenge.title.clone(),

@@ -21,10 +21,6 @@ pub struct CountingAllocator;
 static USED: AtomicUsize = AtomicUsize::new(0);
 static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 static SCRUB: AtomicBool = AtomicBool::new(false);
-/// Whether this process counts at all. On from the start (a fork server's count must include
-/// every block); the grader turns it off, because its grading threads would otherwise all
-/// update `USED`, one contended cache line, for a count nothing in the grader reads.
-static COUNTING: AtomicBool = AtomicBool::new(true);
 
 /// Live heap bytes allocated through Rust.
 pub(crate) fn used() -> usize {
@@ -34,12 +30,6 @@ pub(crate) fn used() -> usize {
 /// From now on, exceeding `bytes` of live heap ends the process with [`EXIT_MEMORY`].
 pub(crate) fn set_limit(bytes: usize) {
     LIMIT.store(bytes, Ordering::Relaxed);
-}
-
-/// Stops counting for good in this process (the grader: no limit applies to it). Blocks freed
-/// later may have been counted; nothing reads the count once this is off.
-pub(crate) fn stop_counting() {
-    COUNTING.store(false, Ordering::Relaxed);
 }
 
 /// From now on, zero every block before it is freed (or moved by `realloc`).
@@ -53,18 +43,9 @@ fn exhausted() -> ! {
 }
 
 fn reserve(size: usize) {
-    if !COUNTING.load(Ordering::Relaxed) {
-        return;
-    }
     let before = USED.fetch_add(size, Ordering::Relaxed);
     if before.saturating_add(size) > LIMIT.load(Ordering::Relaxed) {
         exhausted();
-    }
-}
-
-fn release(size: usize) {
-    if COUNTING.load(Ordering::Relaxed) {
-        USED.fetch_sub(size, Ordering::Relaxed);
     }
 }
 
@@ -92,7 +73,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        release(layout.size());
+        USED.fetch_sub(layout.size(), Ordering::Relaxed);
         if SCRUB.load(Ordering::Relaxed) {
             // SAFETY: the caller owns the `layout.size()` bytes at `ptr` until this call returns.
             unsafe { std::ptr::write_bytes(ptr, 0, layout.size()) };
@@ -109,7 +90,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
         if new_size > layout.size() {
             reserve(new_size - layout.size());
         } else {
-            release(layout.size() - new_size);
+            USED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
         }
         // SAFETY: forwarded unchanged from our caller.
         let ptr = unsafe { System.realloc(ptr, layout, new_size) };

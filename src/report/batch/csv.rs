@@ -23,6 +23,7 @@
 //! Paths are otherwise written as they are (control characters included, inside quotes when
 //! needed), so they still match the files.
 
+use super::percent;
 use crate::batch::{BatchReport, Entry};
 
 /// The columns every report starts with, before the tests'.
@@ -110,16 +111,6 @@ pub(crate) fn neutralise(field: &str) -> String {
         format!("'{field}")
     } else {
         field.to_owned()
-    }
-}
-
-/// A share as a whole percentage that never rounds to 100 short of all, nor to 0 above none.
-fn percent(share: f64) -> u32 {
-    let p = (share * 100.0).round().clamp(0.0, 100.0) as u32;
-    match p {
-        100 if share < 1.0 => 99,
-        0 if share > 0.0 => 1,
-        p => p,
     }
 }
 

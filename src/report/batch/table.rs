@@ -21,6 +21,7 @@
 
 use std::fmt::Write as _;
 
+use super::percent;
 use crate::batch::{BatchReport, Entry, Match, RowStatus, Summary};
 use crate::challenge::Visibility;
 use crate::grade::Status;
@@ -426,16 +427,6 @@ fn match_ranges(m: &Match) -> String {
 /// How many of `count` candidates a pass rate stands for.
 fn passed_of(rate: f64, count: usize) -> usize {
     (rate * count as f64).round() as usize
-}
-
-/// A share as a whole percentage that never rounds to 100 short of all, nor to 0 above none.
-fn percent(share: f64) -> u32 {
-    let p = (share * 100.0).round().clamp(0.0, 100.0) as u32;
-    match p {
-        100 if share < 1.0 => 99,
-        0 if share > 0.0 => 1,
-        p => p,
-    }
 }
 
 fn plural(n: usize, word: &str) -> String {
