@@ -58,6 +58,25 @@ pub enum Command {
     Batch(BatchArgs),
     /// Combine the `--results` files of a split batch into the report one unsplit run gives.
     Merge(MergeArgs),
+    /// Grade a take-home repository against its manifest (`pygrade.toml`): exit 0 when the
+    /// total reaches the manifest's threshold (every test when it has none), 1 when not, 2 on a
+    /// usage error.
+    Ci(CiArgs),
+    /// Write a take-home repository for a candidate: README, starter files, `pygrade.toml`,
+    /// public copies of the challenges (visible tests only) and a CI workflow.
+    Kit(KitArgs),
+    /// Print a JSON Schema for challenge files or `pygrade.toml`, for editors that check TOML.
+    Schema {
+        /// Which file format.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+    /// Print shell completions for pygrade.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Internal: the worker fork server (started by pygrade itself).
     #[command(name = "__forkserver", hide = true)]
     ForkServer,
@@ -125,6 +144,74 @@ pub struct BatchArgs {
     pub output: BatchOutput,
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CiArgs {
+    /// The manifest.
+    #[arg(long, value_name = "FILE", default_value = "pygrade.toml")]
+    pub manifest: PathBuf,
+    /// Where the manifest's `file`s are [default: the manifest's folder].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Write JUnit XML: a testsuite per challenge, a testcase per test.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write Gradescope's `results.json`.
+    #[arg(long, value_name = "FILE")]
+    pub gradescope: Option<PathBuf>,
+    /// Gradescope visibility of hidden tests.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = GradescopeHidden::AfterPublished)]
+    pub gradescope_hidden: GradescopeHidden,
+    /// Write pygrade's JSON report (the `batch --manifest` shape, one candidate).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write one gradebook row as CSV (with its header).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Append the Markdown summary to FILE [default: `$GITHUB_STEP_SUMMARY` under GitHub Actions].
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// When Gradescope shows hidden tests to students.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GradescopeHidden {
+    /// Once the instructor publishes grades.
+    AfterPublished,
+    /// Never.
+    Hidden,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KitArgs {
+    /// Challenge ids (or paths to challenge TOML files), in the order the README lists them.
+    #[arg(required = true, value_name = "ID")]
+    pub challenges: Vec<String>,
+    /// The folder to write the repository into (created; must be empty if it exists).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also write the full challenges (hidden tests included) here, for
+    /// `pygrade ci --challenges DIR`; must be outside `--out`.
+    #[arg(long, value_name = "DIR")]
+    pub private: Option<PathBuf>,
+    /// The `uses:` of the workflow's pygrade step [default: this pygrade's release].
+    #[arg(long, value_name = "OWNER/REPO@REF")]
+    pub action: Option<String>,
+    /// `[pass] threshold` of the manifest written (0 to 1) [default: none, every test must pass].
+    #[arg(long, value_name = "SHARE")]
+    pub threshold: Option<f64>,
+}
+
+/// The file formats `pygrade schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// `challenge.toml`.
+    Challenge,
+    /// `pygrade.toml`.
+    Manifest,
 }
 
 #[derive(Debug, clap::Args)]

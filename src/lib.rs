@@ -15,6 +15,7 @@ pub mod challenge;
 mod cli;
 mod command;
 mod diff;
+pub mod digest;
 pub mod error;
 pub mod grade;
 mod input;

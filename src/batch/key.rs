@@ -5,15 +5,13 @@
 //! submission, an edited challenge, other limits or `--reveal`, or a new pygrade all give new
 //! keys, so those rows are graded again; anything else is taken from the journal.
 
-use sha2::{Digest, Sha256};
-
 use super::discover::Candidate;
 use crate::challenge::Challenge;
 use crate::grade::GradeOptions;
 
 /// Hex SHA-256 of `bytes`.
 pub fn content_hash(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    crate::digest::sha256_hex(bytes)
 }
 
 /// What every key of one run shares: pygrade's version, the challenge and the options.
@@ -50,16 +48,6 @@ pub fn partition(candidates: Vec<Candidate>, k: u32, n: u32) -> Vec<Candidate> {
         .collect();
     slice.sort_by(|a, b| a.label.cmp(&b.label));
     slice
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

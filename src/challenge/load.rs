@@ -216,6 +216,7 @@ pub(crate) fn parse(origin: &str, text: &str) -> Result<Challenge, ChallengeErro
         sandbox,
         tests,
         origin: origin.to_owned(),
+        sha256: crate::digest::sha256_hex(text.as_bytes()),
     })
 }
 

@@ -20,6 +20,8 @@ pub struct Challenge {
     pub tests: Vec<TestCase>,
     /// Where it was loaded from, for messages (`builtin:lru_cache` or a file path).
     pub origin: String,
+    /// Hex SHA-256 of the challenge's TOML text, as `sha256sum` prints it: which version graded.
+    pub sha256: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
