@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::report::ci::gradescope::HiddenVisibility;
 use crate::report::{BatchFormat, Format};
 
 #[derive(Debug, Parser)]
@@ -161,8 +162,8 @@ pub struct CiArgs {
     #[arg(long, value_name = "FILE")]
     pub gradescope: Option<PathBuf>,
     /// Gradescope visibility of hidden tests.
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = GradescopeHidden::AfterPublished)]
-    pub gradescope_hidden: GradescopeHidden,
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = HiddenVisibility::AfterPublished)]
+    pub gradescope_hidden: HiddenVisibility,
     /// Write pygrade's JSON report (the `batch --manifest` shape, one candidate).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -174,15 +175,6 @@ pub struct CiArgs {
     pub summary: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
-}
-
-/// When Gradescope shows hidden tests to students.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GradescopeHidden {
-    /// Once the instructor publishes grades.
-    AfterPublished,
-    /// Never.
-    Hidden,
 }
 
 #[derive(Debug, clap::Args)]

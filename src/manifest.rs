@@ -149,6 +149,13 @@ impl Manifest {
         ChallengeError::at(&origin, &self.source, span, message).into()
     }
 
+    /// An error pointing at entry `index`'s `challenge` value.
+    pub fn challenge_error(&self, index: usize, message: impl Into<String>) -> Error {
+        let span = self.spans.get(index).map(|s| s.challenge.clone());
+        let origin = self.path.display().to_string();
+        ChallengeError::at(&origin, &self.source, span, message).into()
+    }
+
     /// The weighted total share, `0.0..=1.0`, from each entry's `(score, max_score)` in entry
     /// order. An entry scored out of 0, or without a score, counts as 0 of its weight.
     pub fn total(&self, scores: &[(u32, u32)]) -> f64 {

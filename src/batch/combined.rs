@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{BATCH_SCHEMA_VERSION, BatchReport};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ManifestEntry};
 
 /// The whole manifest batch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,9 +27,26 @@ pub struct CombinedReport {
 pub struct Part {
     pub challenge: String,
     pub title: String,
+    /// Hex SHA-256 of the challenge's TOML text: which version of it graded.
+    pub challenge_sha256: String,
     pub file: String,
     pub weight: u32,
     pub max_score: u32,
+}
+
+impl Part {
+    /// The column of one manifest entry.
+    pub fn of(entry: &ManifestEntry) -> Part {
+        let challenge = &entry.challenge;
+        Part {
+            challenge: challenge.id.clone(),
+            title: challenge.title.clone(),
+            challenge_sha256: challenge.sha256.clone(),
+            file: entry.file.clone(),
+            weight: entry.weight,
+            max_score: challenge.tests.iter().map(|t| t.weight).sum(),
+        }
+    }
 }
 
 /// One candidate folder.
@@ -47,6 +64,8 @@ pub struct CandidateRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartScore {
     pub score: u32,
+    /// Hex SHA-256 of the answer file graded; absent when nothing could be read.
+    pub file_sha256: Option<String>,
     pub status: super::RowStatus,
     pub all_passed: bool,
 }
@@ -104,11 +123,13 @@ fn score_of(report: &BatchReport, owner: &str) -> PartScore {
         .map_or(
             PartScore {
                 score: 0,
+                file_sha256: None,
                 status: super::RowStatus::NoAnswer,
                 all_passed: false,
             },
             |e| PartScore {
                 score: e.report.score,
+                file_sha256: e.hash.clone(),
                 status: e.status,
                 all_passed: e.report.passed,
             },

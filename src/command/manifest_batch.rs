@@ -39,13 +39,7 @@ pub(super) fn run(set: &ChallengeSet, args: &BatchArgs, manifest: &Path) -> Resu
         let (report, any_failed) = shared.grade(challenge, &candidates, &challenge.starter)?;
         failed |= any_failed;
         reports.push(report);
-        parts.push(Part {
-            challenge: challenge.id.clone(),
-            title: challenge.title.clone(),
-            file: entry.file.clone(),
-            weight: entry.weight,
-            max_score: challenge.tests.iter().map(|t| t.weight).sum(),
-        });
+        parts.push(Part::of(entry));
     }
     let labels: Vec<String> = owners.into_iter().map(|(label, _)| label).collect();
     let combined = CombinedReport::join(parts, reports, &labels, &manifest);

@@ -32,7 +32,7 @@ pub fn run(args: &Args) -> Result<u8, Error> {
         Command::Grade(grade_args) => grade::run(&set, grade_args, args.color),
         Command::Batch(batch_args) => batch::run(&set, batch_args, args.color),
         Command::Merge(merge_args) => merge::run(merge_args, args.color),
-        Command::Ci(ci_args) => ci::run(&set, ci_args, !args.challenges.is_empty(), args.color),
+        Command::Ci(ci_args) => ci::run(&set, ci_args, &args.challenges, args.color),
         Command::Kit(kit_args) => kit::run(&set, kit_args),
         Command::Schema { kind } => schema::run(*kind),
         Command::Completions { shell } => completions::run(*shell),

@@ -2,6 +2,7 @@
 //! fail and never print. Text pygrade did not write reaches a terminal only through `escape`.
 
 pub mod batch;
+pub mod ci;
 pub(crate) mod escape;
 pub mod human;
 pub mod json;

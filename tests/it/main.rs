@@ -3,6 +3,7 @@
 mod bad_input;
 mod batch;
 mod batch_html;
+mod ci;
 mod cli;
 mod fixtures;
 mod guarantees;

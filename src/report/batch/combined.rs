@@ -57,18 +57,32 @@ fn summary(report: &CombinedReport) -> String {
     format!("\n{count} candidates, mean total {mean:.1}%, {passed} passed (pass: {threshold})\n")
 }
 
-/// CSV: `path, <challenge> score..., total, passed`; formula-like fields neutralised.
+/// CSV: `path, <challenge> score..., total, passed`, then what reproduces each score: every
+/// answer file's SHA-256, every challenge's SHA-256 and pygrade's version. Formula-like fields
+/// are neutralised.
 pub fn csv(report: &CombinedReport) -> String {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut header = vec!["path".to_owned()];
-    header.extend(report.challenges.iter().map(|p| p.challenge.clone()));
+    let ids = || report.challenges.iter().map(|p| p.challenge.clone());
+    header.extend(ids());
     header.extend(["total".to_owned(), "passed".to_owned()]);
-    let _ = writer.write_record(&header);
+    header.extend(ids().map(|id| format!("{id} file sha256")));
+    header.extend(ids().map(|id| format!("{id} challenge sha256")));
+    header.push("pygrade version".to_owned());
+    let _ = writer.write_record(header.iter().map(|h| super::csv::neutralise(h)));
     for candidate in &report.candidates {
         let mut row = vec![super::csv::neutralise(&candidate.path)];
         row.extend(candidate.scores.iter().map(|s| s.score.to_string()));
         row.push(format!("{:.4}", candidate.total));
         row.push(candidate.passed.to_string());
+        row.extend(
+            candidate
+                .scores
+                .iter()
+                .map(|s| s.file_sha256.clone().unwrap_or_default()),
+        );
+        row.extend(report.challenges.iter().map(|p| p.challenge_sha256.clone()));
+        row.push(report.pygrade_version.clone());
         let _ = writer.write_record(&row);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
