@@ -7,6 +7,7 @@ mod cli;
 mod fixtures;
 mod guarantees;
 mod hostile;
+mod kit;
 mod load;
 mod oracle;
 mod report_safety;
