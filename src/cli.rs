@@ -180,8 +180,9 @@ pub struct CiArgs {
 #[derive(Debug, clap::Args)]
 pub struct KitArgs {
     /// Challenge ids (or paths to challenge TOML files), in the order the README lists them.
+    // Not `challenges`: that is the global `--challenges DIR` argument's id.
     #[arg(required = true, value_name = "ID")]
-    pub challenges: Vec<String>,
+    pub ids: Vec<String>,
     /// The folder to write the repository into (created; must be empty if it exists).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

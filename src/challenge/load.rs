@@ -84,13 +84,26 @@ impl ChallengeSet {
 
     /// Loads a challenge by id, or from a path when the argument names a TOML file.
     pub fn resolve(&self, id_or_path: &str) -> Result<Challenge, Error> {
+        let (source, check_id) = self.locate(id_or_path)?;
+        load(id_or_path, &source, check_id)
+    }
+
+    /// The TOML text of the challenge [`resolve`](Self::resolve) would load, unparsed (read
+    /// with the same size limit), so that a copy of the file can be written elsewhere.
+    pub fn source_text(&self, id_or_path: &str) -> Result<String, Error> {
+        let (source, _) = self.locate(id_or_path)?;
+        Ok(read_source(&source)?.1)
+    }
+
+    /// Where `id_or_path` leads, and whether the challenge's id must match it.
+    fn locate(&self, id_or_path: &str) -> Result<(ChallengeSource, bool), Error> {
         if let Some(source) = self.sources.get(id_or_path) {
-            return load(id_or_path, source, true);
+            return Ok((source.clone(), true));
         }
         let path = Path::new(id_or_path);
         // Ids have no `/`: anything with one is a path, and is read as such (or refused).
         if id_or_path.ends_with(".toml") || id_or_path.contains('/') || path.is_file() {
-            return load(id_or_path, &ChallengeSource::File(path.to_owned()), false);
+            return Ok((ChallengeSource::File(path.to_owned()), false));
         }
         Err(Error::UnknownChallenge {
             id: id_or_path.to_owned(),
@@ -112,22 +125,7 @@ impl ChallengeSet {
 }
 
 fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge, Error> {
-    let (origin, text) = match source {
-        ChallengeSource::Builtin { id, text } => (
-            format!("challenges/{id}/challenge.toml"),
-            (*text).to_owned(),
-        ),
-        ChallengeSource::File(path) => {
-            let origin = path.display().to_string();
-            let bytes =
-                input::read_regular(path, MAX_CHALLENGE_BYTES).map_err(|e| Error::Read {
-                    path: origin.clone(),
-                    message: e.to_string(),
-                })?;
-            let text = String::from_utf8(bytes).map_err(|e| not_utf8(&origin, &e))?;
-            (origin, text)
-        }
-    };
+    let (origin, text) = read_source(source)?;
     let challenge = parse(&origin, &text)?;
     if check_id && challenge.id != id {
         let spec: Option<ChallengeSpec> = toml::from_str(&text).ok();
@@ -141,6 +139,27 @@ fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge,
         .into());
     }
     Ok(challenge)
+}
+
+/// A challenge's origin (for messages) and TOML text: a regular file of at most
+/// [`MAX_CHALLENGE_BYTES`], UTF-8.
+fn read_source(source: &ChallengeSource) -> Result<(String, String), Error> {
+    match source {
+        ChallengeSource::Builtin { id, text } => Ok((
+            format!("challenges/{id}/challenge.toml"),
+            (*text).to_owned(),
+        )),
+        ChallengeSource::File(path) => {
+            let origin = path.display().to_string();
+            let bytes =
+                input::read_regular(path, MAX_CHALLENGE_BYTES).map_err(|e| Error::Read {
+                    path: origin.clone(),
+                    message: e.to_string(),
+                })?;
+            let text = String::from_utf8(bytes).map_err(|e| not_utf8(&origin, &e))?;
+            Ok((origin, text))
+        }
+    }
 }
 
 /// Points at the first byte that is not UTF-8.

@@ -7,6 +7,7 @@ mod node;
 pub(crate) mod path;
 mod spec;
 
+pub(crate) use load::parse;
 pub use load::{ChallengeSet, ChallengeSource};
 pub use model::{
     Action, Challenge, DEFAULT_CWD, Difficulty, Expectation, Limits, Op, SandboxSetup, TestCase,

@@ -8,6 +8,7 @@ mod cli;
 mod fixtures;
 mod guarantees;
 mod hostile;
+mod kit;
 mod load;
 mod oracle;
 mod report_safety;
