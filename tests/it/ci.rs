@@ -496,3 +496,103 @@ fn manifest_problems_are_located_and_exit_2() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// Every file under `dir`, as text.
+fn tree_text(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(next) = stack.pop() {
+        for entry in std::fs::read_dir(&next).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read");
+                files.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_kit_grades_its_starter_code_and_a_correct_answer() {
+    let kit = scratch_dir("kit").join("take-home");
+    let made = crate::support::pygrade(&[
+        "kit",
+        "lru_cache",
+        "group_anagrams",
+        "--out",
+        kit.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let starter = ci(&kit, &["ci"]);
+    assert_eq!(starter.status.code(), Some(1), "the starter code fails");
+    for id in ["lru_cache", "group_anagrams"] {
+        let reference = root().join(format!("challenges/{id}/reference.py"));
+        std::fs::copy(reference, kit.join(format!("solutions/{id}.py"))).expect("copy");
+    }
+    let answered = ci(&kit, &["ci"]);
+    let stdout = text(&answered.stdout);
+    assert_eq!(
+        answered.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&answered.stderr)
+    );
+    // The repository's challenges are public copies: visible tests only.
+    assert!(!stdout.contains("hidden"), "{stdout}");
+    assert!(stdout.contains("TOTAL  100.0%"), "{stdout}");
+}
+
+#[test]
+fn a_kit_writes_no_hidden_test() {
+    let dir = scratch_dir("kit-secret");
+    let challenge = dir.join("shout.toml");
+    write(&challenge, &format!("{SHOUT}{SHOUT_HIDDEN}"));
+    let add = dir.join("add.toml");
+    write(&add, ADD);
+    let kit = dir.join("kit");
+    let private = dir.join("private");
+    let path = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+    let made = crate::support::pygrade(&[
+        "kit",
+        &path(&challenge),
+        &path(&add),
+        "lru_cache",
+        "--out",
+        &path(&kit),
+        "--private",
+        &path(&private),
+    ]);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let mut secrets: Vec<&str> = SECRETS.to_vec();
+    secrets.extend([
+        "secret_shout",
+        "secret_numbers",
+        "secret_text",
+        "perf_large_cache_mixed_ops",
+    ]);
+    let written = tree_text(&kit);
+    assert!(written.len() >= 6, "{written:?}");
+    for (file, contents) in &written {
+        for secret in &secrets {
+            assert!(
+                !contents.contains(secret),
+                "`{secret}` is in {}",
+                file.display()
+            );
+        }
+    }
+    let stdout = text(&made.stdout);
+    assert!(secrets.iter().all(|s| !stdout.contains(s)), "{stdout}");
+    // The interviewer's copies do hold them, and grade the kit's repository in full.
+    let private_text: String = tree_text(&private).into_iter().map(|(_, t)| t).collect();
+    assert!(SECRETS.iter().all(|s| private_text.contains(s)));
+    let full = ci(&kit, &["ci", "--challenges", &path(&private)]);
+    assert!(
+        text(&full.stdout).contains("secret_shout"),
+        "{}",
+        text(&full.stdout)
+    );
+}
