@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -71,24 +72,41 @@ struct EntrySpans {
     file: Range<usize>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A pygrade manifest: which challenges grade which of a candidate's files.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ManifestSpec {
+    /// The entries, at least one; each challenge and file pair appears once.
+    #[schemars(with = "Vec<GradeSpec>", length(min = 1))]
     grade: Option<Spanned<Vec<Spanned<GradeSpec>>>>,
+    /// When a candidate passes.
     pass: Option<PassSpec>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One entry: a challenge, the candidate's file it grades, and its weight.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct GradeSpec {
+    /// A bank id, or a path (containing `/` or ending in `.toml`) to a challenge TOML or to a
+    /// folder holding `challenge.toml`, relative to the manifest's folder.
+    #[schemars(with = "String", length(min = 1))]
     challenge: Spanned<String>,
+    /// The candidate's file, relative to the candidate folder or repository root: `/`
+    /// separators, no leading `/`, no `.` or `..` parts.
+    #[schemars(with = "String", length(min = 1))]
     file: Spanned<String>,
+    /// This entry's share of the total, 1 to 1000 (default 1).
+    #[schemars(with = "Option<i64>", range(min = 1, max = 1000))]
     weight: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// When a candidate passes.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PassSpec {
+    /// The share of the weighted total needed to pass: more than 0, at most 1 (0.7 is 70%).
+    /// Without it, every test of every entry must pass.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "maximum" = 1))]
     threshold: Option<Spanned<f64>>,
 }
 
@@ -179,6 +197,12 @@ impl Manifest {
     pub fn passed(&self, total: f64) -> Option<bool> {
         self.threshold.map(|t| total + PASS_EPSILON >= t)
     }
+}
+
+/// The JSON Schema of `pygrade.toml` (`pygrade schema manifest`), as a root schema from
+/// `generator`'s settings.
+pub fn schema(generator: SchemaGenerator) -> Schema {
+    generator.into_root_schema_for::<ManifestSpec>()
 }
 
 /// The manifest's text: a regular file, bounded, UTF-8.

@@ -1,10 +1,12 @@
-//! Challenges: the TOML format (`spec`), its validated domain model (`model`), and where
-//! challenges come from (`load`: the bank compiled into the binary, `--challenges DIR`, or a path).
+//! Challenges: the TOML format (`spec`, described for editors by `schema`), its validated domain
+//! model (`model`), and where challenges come from (`load`: the bank compiled into the binary,
+//! `--challenges DIR`, or a path).
 
 mod load;
 mod model;
 mod node;
 pub(crate) mod path;
+mod schema;
 mod spec;
 
 pub(crate) use load::parse;
@@ -13,6 +15,7 @@ pub use model::{
     Action, Challenge, DEFAULT_CWD, Difficulty, Expectation, Limits, Op, SandboxSetup, TestCase,
     Visibility,
 };
+pub use schema::schema;
 
 /// Parses a challenge from TOML text in unit tests.
 #[cfg(test)]

@@ -24,7 +24,8 @@ pub struct Challenge {
     pub sha256: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How hard a challenge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     Easy,
@@ -88,10 +89,13 @@ impl Default for SandboxSetup {
 /// Where every test starts unless the challenge says otherwise.
 pub const DEFAULT_CWD: &str = "/workspace";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether a candidate sees a test's values in reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
+    /// An example in `pygrade show`; reports show its inputs and values.
     Visible,
+    /// Reports show only its name and status (its values only under `--reveal`).
     Hidden,
 }
 
