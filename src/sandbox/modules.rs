@@ -10,6 +10,7 @@
 
 /// Top-level modules a submission may import.
 pub const ALLOWED: &[&str] = &[
+    "__future__",
     "abc",
     "array",
     "base64",

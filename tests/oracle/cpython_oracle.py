@@ -151,6 +151,8 @@ def run_test(code, challenge, test):
     install_clock(clock)
     module = types.ModuleType("submission")
     sys.modules["submission"] = module
+    # As in pygrade (and as `python submission.py` would): the submission is also `__main__`.
+    sys.modules["__main__"] = module
     kind = test.get("kind", "call")
     entry = challenge["entry"][0]
     try:

@@ -317,11 +317,15 @@ fn run_script(
     Ok(())
 }
 
-/// A fresh `submission` module with the compiled code run in it.
+/// A fresh `submission` module with the compiled code run in it, also `sys.modules['__main__']`
+/// (its `__name__` stays `submission`, so `if __name__ == "__main__":` blocks do not run).
 fn load_submission(vm: &VirtualMachine, code: &PyRef<PyCode>) -> PyResult<PyDictRef> {
     let globals = vm.ctx.new_dict();
-    let module = vm.new_module(MODULE, globals.clone(), None);
-    sys_modules(vm)?.set_item(MODULE, module.into(), vm)?;
+    let module: PyObjectRef = vm.new_module(MODULE, globals.clone(), None).into();
+    let modules = sys_modules(vm)?;
+    modules.set_item(MODULE, module.clone(), vm)?;
+    // `inspect` (and so `unittest.mock`) looks the running script up as `__main__`.
+    modules.set_item(super::imports::MAIN, module, vm)?;
     vm.run_code_obj(
         code.clone(),
         Scope::with_builtins(None, globals.clone(), vm),
