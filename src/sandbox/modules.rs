@@ -73,6 +73,7 @@ pub const ALLOWED: &[&str] = &[
     "types",
     "typing",
     "unicodedata",
+    "unittest",
     "warnings",
     "weakref",
 ];
@@ -133,8 +134,8 @@ pub const EXCLUDED: &[(&[&str], &str)] = &[
         "decompression and entity-expansion bombs; no challenge needs them",
     ),
     (
-        &["unittest", "doctest"],
-        "need the signal module; pygrade runs the tests",
+        &["doctest"],
+        "imports the debugger `pdb`, which needs the bytecode tools left out above",
     ),
     (
         &[

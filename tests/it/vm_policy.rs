@@ -367,3 +367,90 @@ def f():
         actual(&report, 0)
     );
 }
+
+/// The standard library's own `unittest` runs inside the sandbox and reports what CPython 3.11
+/// reports for the same test case (the expected value's first seven items are CPython's output
+/// for this probe); its `signal` is pygrade's stand-in, which a submission cannot import.
+#[test]
+fn stdlib_unittest_runs_as_on_cpython() {
+    let tests = r#"
+[[tests]]
+name = "unittest"
+expect = { py = """[8, 2, 1, ['cond', 'why'], 1, [('test_error', 'ValueError: boom'), ('test_fail', 'AssertionError: Lists differ: [1, 2, 3] != [1, 2, 4]'), ('test_sub (i=2)', 'AssertionError: 2 not less than 2')], True, 'refused']""" }
+"#;
+    let report = grade_source(&challenge(tests), UNITTEST_PROBE);
+    assert_eq!(
+        statuses(&report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(&report, 0)
+    );
+}
+
+const UNITTEST_PROBE: &str = r#"
+import unittest
+
+
+def f():
+    class T(unittest.TestCase):
+        @classmethod
+        def setUpClass(cls):
+            cls.shared = [1, 2]
+
+        def setUp(self):
+            self.fresh = []
+
+        def test_pass(self):
+            self.fresh.append(1)
+            self.assertEqual(self.shared + self.fresh, [1, 2, 1])
+
+        def test_fail(self):
+            self.assertEqual([1, 2, 3], [1, 2, 4])
+
+        def test_sub(self):
+            for i in range(3):
+                with self.subTest(i=i):
+                    self.assertLess(i, 2)
+
+        @unittest.skip("why")
+        def test_skip(self):
+            pass
+
+        @unittest.skipIf(True, "cond")
+        def test_skip_if(self):
+            pass
+
+        @unittest.expectedFailure
+        def test_xfail(self):
+            self.assertTrue(False)
+
+        def test_raises(self):
+            with self.assertRaisesRegex(KeyError, "x"):
+                {}["x"]
+
+        def test_error(self):
+            raise ValueError("boom")
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
+    failures = sorted(
+        (test.id().rsplit(".", 1)[-1], [l for l in text.splitlines() if "Error: " in l][0])
+        for test, text in result.failures + result.errors
+    )
+    try:
+        import signal
+        signal_import = "imported"
+    except ImportError:
+        signal_import = "refused"
+    return [
+        result.testsRun,
+        len(result.failures),
+        len(result.errors),
+        sorted(reason for _, reason in result.skipped),
+        len(result.expectedFailures),
+        failures,
+        unittest.installHandler() is None,
+        signal_import,
+    ]
+"#;

@@ -23,6 +23,35 @@ VFS.__file__ = "<pygrade os>"
 sys.modules["os"] = sys.modules["posix"] = VFS
 exec(compile(_VFS_SOURCE, "<pygrade os>", "exec"), VFS.__dict__)
 
+# The sandbox has no signals. `unittest` (its Ctrl-C handling) imports `signal`: this stand-in
+# records handlers and never delivers anything; the real module never loads.
+SIGNAL = types.ModuleType("signal")
+SIGNAL.__file__ = "<pygrade signal>"
+SIGNAL.SIG_DFL, SIGNAL.SIG_IGN, SIGNAL.SIGINT, SIGNAL.SIGTERM = 0, 1, 2, 15
+
+
+def _default_int_handler(signalnum, frame):
+    raise KeyboardInterrupt
+
+
+_signal_handlers = {SIGNAL.SIGINT: _default_int_handler}
+
+
+def _getsignal(signalnum):
+    return _signal_handlers.get(signalnum, SIGNAL.SIG_DFL)
+
+
+def _set_signal(signalnum, handler):
+    previous = _getsignal(signalnum)
+    _signal_handlers[signalnum] = handler
+    return previous
+
+
+SIGNAL.default_int_handler = _default_int_handler
+SIGNAL.getsignal = _getsignal
+SIGNAL.signal = _set_signal
+sys.modules["signal"] = SIGNAL
+
 import builtins  # noqa: E402
 import io  # noqa: E402
 import time  # noqa: E402
