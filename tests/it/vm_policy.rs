@@ -454,3 +454,82 @@ def f():
         signal_import,
     ]
 "#;
+
+/// `unittest.mock` (Mock, MagicMock, patch, patch.object, call, ANY, wraps, sentinel) behaves as
+/// on CPython 3.11 (the expected value is CPython's output for this probe, but for the last item):
+/// the `asyncio` and `pkgutil` it imports are pygrade's stand-ins, which a submission cannot import.
+#[test]
+fn stdlib_unittest_mock_works_as_on_cpython() {
+    let tests = r#"
+[[tests]]
+name = "mock"
+expect = { py = """['VALUE', True, (3, 8), 'PATCHED', True, 'REAL', 'no', '[1]', 9, 3, True, 'expected call not found.', True, ['asyncio', 'pkgutil', 'signal']]""" }
+"#;
+    let report = grade_source(&challenge(tests), MOCK_PROBE);
+    assert_eq!(
+        statuses(&report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(&report, 0)
+    );
+}
+
+const MOCK_PROBE: &str = r#"
+import json
+import math
+from unittest import mock
+from unittest.mock import ANY, MagicMock, Mock, call, patch
+
+
+class Store:
+    def load(self, key):
+        return "real"
+
+
+def fetch(store, key):
+    return store.load(key).upper()
+
+
+def f():
+    seen = []
+    store = Mock()
+    store.load.return_value = "value"
+    seen.append(fetch(store, "k"))
+    store.load.assert_called_once_with("k")
+    seen.append(store.load.call_args == call("k"))
+    magic = MagicMock()
+    magic.__len__.return_value = 3
+    magic.__getitem__.side_effect = lambda i: i * 2
+    seen.append((len(magic), magic[4]))
+    with patch.object(Store, "load", return_value="patched") as load:
+        seen.append(fetch(Store(), "x"))
+        seen.append(load.call_args_list == [call("x")])
+    seen.append(fetch(Store(), "y"))
+    with patch("json.dumps", side_effect=ValueError("no")):
+        try:
+            json.dumps({})
+        except ValueError as e:
+            seen.append(str(e))
+    seen.append(json.dumps([1]))
+    with patch("math.sqrt") as sqrt:
+        sqrt.return_value = 9
+        seen.append(math.sqrt(2))
+        sqrt.assert_called_with(ANY)
+    spy = Mock(wraps=lambda a, b=0: a + b)
+    seen.append(spy(1, b=2))
+    seen.append(spy.mock_calls == [call(1, b=2)])
+    try:
+        store.load.assert_called_with("other")
+    except AssertionError as e:
+        seen.append(str(e).splitlines()[0])
+    seen.append(mock.sentinel.thing is mock.sentinel.thing)
+    refused = []
+    for name in ("asyncio", "pkgutil", "signal"):
+        try:
+            __import__(name)
+        except ImportError:
+            refused.append(name)
+    seen.append(refused)
+    return seen
+"#;

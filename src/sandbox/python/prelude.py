@@ -52,6 +52,57 @@ SIGNAL.getsignal = _getsignal
 SIGNAL.signal = _set_signal
 sys.modules["signal"] = SIGNAL
 
+
+# `unittest.mock` imports `asyncio` (for one marker object) and `pkgutil` (for `resolve_name`,
+# behind `patch("module.attr")`). Neither is in the sandbox; these stand-ins give mock just that.
+# Like `signal`, a submission cannot import them: only the standard library's own imports see them.
+ASYNCIO = types.ModuleType("asyncio")
+ASYNCIO.__file__ = "<pygrade asyncio>"
+ASYNCIO.coroutines = types.ModuleType("asyncio.coroutines")
+ASYNCIO.coroutines._is_coroutine = object()
+sys.modules["asyncio"] = ASYNCIO
+sys.modules["asyncio.coroutines"] = ASYNCIO.coroutines
+
+
+def _import_module(name):
+    # `sys.modules` lists only what the submission may see; `__import__` keeps to the policy.
+    module = sys.modules.get(name)
+    if module is None:
+        __import__(name)
+        module = sys.modules[name]
+    return module
+
+
+def _resolve_name(name):
+    """`pkgutil.resolve_name`: `pkg.mod:qual.name`, or `pkg.mod.qual.name` imported as deep as
+    it goes."""
+    if ":" in name:
+        modname, _, qualname = name.partition(":")
+        target = _import_module(modname)
+        for part in qualname.split(".") if qualname else []:
+            target = getattr(target, part)
+        return target
+    parts = name.split(".")
+    modname = parts.pop(0)
+    target = _import_module(modname)
+    while parts:
+        deeper = modname + "." + parts[0]
+        try:
+            target = _import_module(deeper)
+        except ImportError:
+            break
+        modname = deeper
+        parts.pop(0)
+    for part in parts:
+        target = getattr(target, part)
+    return target
+
+
+PKGUTIL = types.ModuleType("pkgutil")
+PKGUTIL.__file__ = "<pygrade pkgutil>"
+PKGUTIL.resolve_name = _resolve_name
+sys.modules["pkgutil"] = PKGUTIL
+
 import builtins  # noqa: E402
 import io  # noqa: E402
 import time  # noqa: E402
