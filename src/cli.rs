@@ -62,6 +62,9 @@ pub enum Command {
     /// Grade a take-home repository against its manifest (`pygrade.toml`): exit 0 when the
     /// total reaches the manifest's threshold (every test when it has none), 1 when not, 2 on a
     /// usage error.
+    ///
+    /// With `--challenges DIR`, every entry is graded by the challenge with its id in DIR (or in
+    /// the bank), never by a challenge file from the repository.
     Ci(CiArgs),
     /// Write a take-home repository for a candidate: README, starter files, `pygrade.toml`,
     /// public copies of the challenges (visible tests only) and a CI workflow.
