@@ -12,7 +12,10 @@ use std::io::Write;
 use pygrade::challenge::ChallengeSet;
 use pygrade::manifest::Manifest;
 
-use crate::support::{pygrade, root, scratch_dir, text};
+use crate::support::{pygrade, python_tool_missing, root, scratch_dir, text};
+
+/// How to get the schema checker.
+const INSTALL: &str = "python3 -m pip install jsonschema";
 
 /// Exit status of [`VALIDATE`] when `jsonschema` or `tomllib` cannot be imported.
 const MISSING: i32 = 77;
@@ -243,7 +246,7 @@ fn validate(kind: &str, documents: &[String]) -> Option<Vec<Vec<String>>> {
         .stderr(Stdio::piped())
         .spawn();
     let Ok(mut child) = child else {
-        return missing("python3 is not installed");
+        return python_tool_missing("python3 is not installed", INSTALL);
     };
     let mut stdin = child.stdin.take().expect("piped stdin");
     stdin
@@ -252,22 +255,10 @@ fn validate(kind: &str, documents: &[String]) -> Option<Vec<Vec<String>>> {
     drop(stdin);
     let output = child.wait_with_output().expect("python3 runs");
     if output.status.code() == Some(MISSING) {
-        return missing(text(&output.stderr).trim());
+        return python_tool_missing(text(&output.stderr).trim(), INSTALL);
     }
     assert!(output.status.success(), "{}", text(&output.stderr));
     Some(serde_json::from_slice(&output.stdout).expect("python3 prints JSON"))
-}
-
-/// Skips a test whose Python tools are missing, unless `PYGRADE_REQUIRE_PYTHON_TOOLS=1`.
-#[expect(clippy::print_stderr, reason = "a skipped test says why")]
-fn missing<T>(why: &str) -> Option<T> {
-    let required = std::env::var("PYGRADE_REQUIRE_PYTHON_TOOLS").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "PYGRADE_REQUIRE_PYTHON_TOOLS=1 but {why}; `python3 -m pip install jsonschema`"
-    );
-    eprintln!("SKIPPED schema validation: {why} (`python3 -m pip install jsonschema`)");
-    None
 }
 
 /// Every TOML file under `challenges/`, `tests/` and `fixtures/`, sorted.

@@ -154,3 +154,16 @@ pub(crate) fn verdict_holds(verdict: &str, statuses: &[&str]) -> bool {
         statuses.contains(&verdict)
     }
 }
+
+/// A test whose Python tool (an independent checker from PyPI) is missing: says why and skips,
+/// unless `PYGRADE_REQUIRE_PYTHON_TOOLS=1` (as in `.ci/run`, which installs them), when it fails.
+#[expect(clippy::print_stderr, reason = "a skipped test says why")]
+pub(crate) fn python_tool_missing<T>(why: &str, install: &str) -> Option<T> {
+    let required = std::env::var("PYGRADE_REQUIRE_PYTHON_TOOLS").is_ok_and(|v| v == "1");
+    assert!(
+        !required,
+        "PYGRADE_REQUIRE_PYTHON_TOOLS=1 but {why}; `{install}`"
+    );
+    eprintln!("SKIPPED: {why} (`{install}`)");
+    None
+}

@@ -8,6 +8,17 @@ fn challenge(tests: &str) -> String {
     probe_challenge(20.0, tests)
 }
 
+/// The report's one test passed; otherwise its message and actual value say why not.
+fn assert_single_pass(report: &pygrade::grade::Report) {
+    assert_eq!(
+        statuses(report),
+        ["pass"],
+        "{:?} {}",
+        report.tests[0].message,
+        actual(report, 0)
+    );
+}
+
 /// Tries every mechanism on a list of disallowed modules; `f()` returns what it obtained (a
 /// module counts when it is the real one: it has the attribute named in `CANARY`).
 const BYPASSES: &str = r#"
@@ -174,13 +185,7 @@ fn no_bypass_obtains_a_disallowed_module() {
         &challenge("[[tests]]\nname = \"bypasses\"\nexpect = []\n"),
         BYPASSES,
     );
-    assert_eq!(
-        statuses(&report),
-        ["pass"],
-        "{:?} {}",
-        report.tests[0].message,
-        actual(&report, 0)
-    );
+    assert_single_pass(&report);
 }
 
 #[test]
@@ -224,13 +229,7 @@ def f():
         )),
         source,
     );
-    assert_eq!(
-        statuses(&report),
-        ["pass"],
-        "{:?} {}",
-        report.tests[0].message,
-        actual(&report, 0)
-    );
+    assert_single_pass(&report);
 }
 
 #[test]
@@ -359,13 +358,7 @@ def f():
         &format!("{:?}", pygrade::sandbox::modules::ALLOWED),
     );
     let report = grade_source(&challenge(tests), &source);
-    assert_eq!(
-        statuses(&report),
-        ["pass"],
-        "{:?} {}",
-        report.tests[0].message,
-        actual(&report, 0)
-    );
+    assert_single_pass(&report);
 }
 
 /// The standard library's own `unittest` runs inside the sandbox and reports what CPython 3.11
@@ -379,13 +372,7 @@ name = "unittest"
 expect = { py = """[8, 2, 1, ['cond', 'why'], 1, [('test_error', 'ValueError: boom'), ('test_fail', 'AssertionError: Lists differ: [1, 2, 3] != [1, 2, 4]'), ('test_sub (i=2)', 'AssertionError: 2 not less than 2')], True, 'refused']""" }
 "#;
     let report = grade_source(&challenge(tests), UNITTEST_PROBE);
-    assert_eq!(
-        statuses(&report),
-        ["pass"],
-        "{:?} {}",
-        report.tests[0].message,
-        actual(&report, 0)
-    );
+    assert_single_pass(&report);
 }
 
 const UNITTEST_PROBE: &str = r#"
@@ -466,13 +453,7 @@ name = "mock"
 expect = { py = """['VALUE', True, (3, 8), 'PATCHED', True, 'REAL', 'no', '[1]', 9, 3, True, 'expected call not found.', True, ['asyncio', 'pkgutil', 'signal']]""" }
 "#;
     let report = grade_source(&challenge(tests), MOCK_PROBE);
-    assert_eq!(
-        statuses(&report),
-        ["pass"],
-        "{:?} {}",
-        report.tests[0].message,
-        actual(&report, 0)
-    );
+    assert_single_pass(&report);
 }
 
 const MOCK_PROBE: &str = r#"
