@@ -84,15 +84,15 @@ impl ChallengeSet {
 
     /// Loads a challenge by id, or from a path when the argument names a TOML file.
     pub fn resolve(&self, id_or_path: &str) -> Result<Challenge, Error> {
-        let (source, check_id) = self.locate(id_or_path)?;
-        load(id_or_path, &source, check_id)
+        self.resolve_with_text(id_or_path)
+            .map(|(challenge, _)| challenge)
     }
 
-    /// The TOML text of the challenge [`resolve`](Self::resolve) would load, unparsed (read
-    /// with the same size limit), so that a copy of the file can be written elsewhere.
-    pub fn source_text(&self, id_or_path: &str) -> Result<String, Error> {
-        let (source, _) = self.locate(id_or_path)?;
-        Ok(read_source(&source)?.1)
+    /// As [`resolve`](Self::resolve), with the TOML text the challenge was parsed from (read
+    /// once), so that a copy of exactly that file can be written elsewhere.
+    pub fn resolve_with_text(&self, id_or_path: &str) -> Result<(Challenge, String), Error> {
+        let (source, check_id) = self.locate(id_or_path)?;
+        load(id_or_path, &source, check_id)
     }
 
     /// Where `id_or_path` leads, and whether the challenge's id must match it.
@@ -119,12 +119,12 @@ impl ChallengeSet {
     pub fn load_all(&self) -> Result<Vec<Challenge>, Error> {
         self.sources
             .iter()
-            .map(|(id, source)| load(id, source, true))
+            .map(|(id, source)| load(id, source, true).map(|(challenge, _)| challenge))
             .collect()
     }
 }
 
-fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge, Error> {
+fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<(Challenge, String), Error> {
     let (origin, text) = read_source(source)?;
     let challenge = parse(&origin, &text)?;
     if check_id && challenge.id != id {
@@ -138,7 +138,7 @@ fn load(id: &str, source: &ChallengeSource, check_id: bool) -> Result<Challenge,
         )
         .into());
     }
-    Ok(challenge)
+    Ok((challenge, text))
 }
 
 /// A challenge's origin (for messages) and TOML text: a regular file of at most

@@ -69,7 +69,7 @@ fn build(set: &ChallengeSet, args: &KitArgs) -> Result<Kit, Error> {
     let mut challenges: Vec<Challenge> = Vec::new();
     let mut private = Vec::new();
     for id in &args.ids {
-        let (challenge, text) = resolve(set, id)?;
+        let (challenge, text) = set.resolve_with_text(id)?;
         if challenges.iter().any(|c| c.id == challenge.id) {
             return Err(Error::Usage(format!(
                 "challenge `{}` is given twice; name each challenge once",
@@ -118,20 +118,6 @@ fn repository(
         files.push(file(&render::public_path(challenge), public));
     }
     Ok(files)
-}
-
-/// A challenge and the very text it was parsed from (a file changed between the two reads is
-/// refused, so the public copy is made from the challenge that was validated).
-fn resolve(set: &ChallengeSet, id: &str) -> Result<(Challenge, String), Error> {
-    let challenge = set.resolve(id)?;
-    let text = set.source_text(id)?;
-    if crate::digest::sha256_hex(text.as_bytes()) != challenge.sha256 {
-        return Err(Error::Read {
-            path: challenge.origin,
-            message: "the file changed while pygrade read it; try again".into(),
-        });
-    }
-    Ok((challenge, text))
 }
 
 /// `--threshold`: a share of the total, more than 0 and at most 1.
@@ -415,7 +401,7 @@ mod tests {
             let solution = std::fs::read_to_string(repo.join(format!("solutions/{id}.py")));
             assert_eq!(solution.unwrap(), original.starter);
             let full = std::fs::read_to_string(private.join(format!("{id}.toml")));
-            assert_eq!(full.unwrap(), set.source_text(id).unwrap());
+            assert_eq!(full.unwrap(), set.resolve_with_text(id).unwrap().1);
         }
         let manifest = Manifest::load(&repo.join("pygrade.toml"), &set).unwrap();
         let ids: Vec<&str> = manifest

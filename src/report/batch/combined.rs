@@ -43,6 +43,13 @@ pub fn table(report: &CombinedReport) -> String {
     out
 }
 
+/// What passes, in words: `70.0%` (the threshold) or `every test` (none set).
+pub(crate) fn threshold_words(report: &CombinedReport) -> String {
+    report
+        .threshold
+        .map_or_else(|| "every test".to_owned(), |t| format!("{:.1}%", t * 100.0))
+}
+
 fn summary(report: &CombinedReport) -> String {
     let count = report.candidates.len();
     let passed = report.candidates.iter().filter(|c| c.passed).count();
@@ -51,9 +58,7 @@ fn summary(report: &CombinedReport) -> String {
     } else {
         report.candidates.iter().map(|c| c.total).sum::<f64>() / count as f64 * 100.0
     };
-    let threshold = report
-        .threshold
-        .map_or_else(|| "every test".to_owned(), |t| format!("{:.1}%", t * 100.0));
+    let threshold = threshold_words(report);
     format!("\n{count} candidates, mean total {mean:.1}%, {passed} passed (pass: {threshold})\n")
 }
 

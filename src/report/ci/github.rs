@@ -159,7 +159,7 @@ fn failure(out: &mut String, part: &Part, test: &TestReport) {
             out.push_str("\nDiff (- expected, + actual):\n\n");
             out.push_str(&fenced("diff", diff));
         }
-        None => out.push_str(&fenced("text", &super::junit::description(details))),
+        None => out.push_str(&fenced("text", &super::description(details))),
     }
 }
 

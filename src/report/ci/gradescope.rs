@@ -82,7 +82,7 @@ fn results(report: &CombinedReport, hidden: HiddenVisibility) -> Results {
         };
         for (number, test) in entry.report.tests.iter().enumerate() {
             let output = match &test.details {
-                Some(details) => super::junit::description(details),
+                Some(details) => super::description(details),
                 None => test.message.clone().unwrap_or_default(),
             };
             tests.push(GradescopeTest {

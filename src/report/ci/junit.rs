@@ -4,7 +4,6 @@
 //! pygrade's message; a visible test's text also has its diff, expected and actual values,
 //! exception and output.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -12,7 +11,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use super::graded;
 use crate::batch::Entry;
 use crate::batch::combined::{CombinedReport, Part};
-use crate::grade::{Details, Status, TestReport};
+use crate::grade::{Status, TestReport};
 
 /// The whole JUnit document.
 pub fn render(report: &CombinedReport) -> String {
@@ -63,7 +62,7 @@ fn case(part: &Part, test: &TestReport) -> TestCase {
         let message = test.message.as_deref().unwrap_or(test.status.as_str());
         status.set_message(message);
         if let Some(details) = &test.details {
-            status.set_description(description(details));
+            status.set_description(super::description(details));
         }
         status
     };
@@ -73,33 +72,4 @@ fn case(part: &Part, test: &TestReport) -> TestCase {
         case.set_time(Duration::from_millis(ms));
     }
     case
-}
-
-/// A visible test's (or, with `--reveal`, any test's) details as plain text.
-pub(crate) fn description(details: &Details) -> String {
-    let mut text = format!("input:\n{}\n", details.input);
-    if let Some(diff) = &details.diff {
-        let _ = write!(text, "\ndiff (- expected, + actual):\n{diff}\n");
-    } else {
-        if let Some(expected) = &details.expected {
-            let _ = write!(text, "\nexpected:\n{expected}\n");
-        }
-        if let Some(actual) = &details.actual {
-            let _ = write!(text, "\nactual:\n{actual}\n");
-        }
-    }
-    if let Some(exception) = &details.exception {
-        let _ = write!(
-            text,
-            "\nexception:\n{}: {}\n",
-            exception.name, exception.message
-        );
-        if !exception.traceback.trim().is_empty() {
-            let _ = writeln!(text, "{}", exception.traceback);
-        }
-    }
-    if !details.output.is_empty() {
-        let _ = write!(text, "\noutput:\n{}\n", details.output);
-    }
-    super::bounded(text)
 }

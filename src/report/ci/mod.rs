@@ -12,10 +12,12 @@ pub mod junit;
 
 use std::fmt::Write as _;
 
+pub(crate) use super::batch::combined::threshold_words;
 use super::escape;
 use super::human::{self, BOLD, GREEN, RED, Style};
 use crate::batch::combined::{CandidateRow, CombinedReport, Part};
 use crate::batch::{Entry, RowStatus};
+use crate::grade::Details;
 
 /// Each manifest entry with the row graded for it, in manifest order.
 pub(crate) fn graded(report: &CombinedReport) -> impl Iterator<Item = (&Part, &Entry)> {
@@ -31,13 +33,6 @@ pub(crate) fn candidate(report: &CombinedReport) -> Option<&CandidateRow> {
     report.candidates.first()
 }
 
-/// What the pass rule is, in words: `70.0%` or `every test`.
-pub(crate) fn threshold_words(report: &CombinedReport) -> String {
-    report
-        .threshold
-        .map_or_else(|| "every test".to_owned(), |t| format!("{:.1}%", t * 100.0))
-}
-
 /// The most characters of a test's details any CI artefact holds; the JSON report has them all.
 const MAX_DETAIL_CHARS: usize = 16_000;
 
@@ -47,6 +42,35 @@ pub(crate) fn bounded(text: String) -> String {
         Some((at, _)) => format!("{}\n[… cut: see pygrade's JSON report]\n", &text[..at]),
         None => text,
     }
+}
+
+/// A visible test's (or, with `--reveal`, any test's) details as plain text.
+pub(crate) fn description(details: &Details) -> String {
+    let mut text = format!("input:\n{}\n", details.input);
+    if let Some(diff) = &details.diff {
+        let _ = write!(text, "\ndiff (- expected, + actual):\n{diff}\n");
+    } else {
+        if let Some(expected) = &details.expected {
+            let _ = write!(text, "\nexpected:\n{expected}\n");
+        }
+        if let Some(actual) = &details.actual {
+            let _ = write!(text, "\nactual:\n{actual}\n");
+        }
+    }
+    if let Some(exception) = &details.exception {
+        let _ = write!(
+            text,
+            "\nexception:\n{}: {}\n",
+            exception.name, exception.message
+        );
+        if !exception.traceback.trim().is_empty() {
+            let _ = writeln!(text, "{}", exception.traceback);
+        }
+    }
+    if !details.output.is_empty() {
+        let _ = write!(text, "\noutput:\n{}\n", details.output);
+    }
+    bounded(text)
 }
 
 /// The terminal report: each entry's human report under a heading, then the total.
